@@ -1,0 +1,442 @@
+/**
+ * The idiomatic promise-based client: {@link connect}, {@link Connection.exec},
+ * {@link Connection.close} and the one-shot {@link exec}. The OPI functions are a thin layer over
+ * this file.
+ * @packageDocumentation
+ */
+import dns = require('node:dns');
+import fs = require('node:fs');
+import net = require('node:net');
+import util = require('node:util');
+
+import { SshError, settingsError } from './errors';
+import {
+  cancelRequest,
+  newSessionHandle,
+  RawAddress,
+  RawConnectOptions,
+  RawEvent,
+  SessionHandle,
+  submit,
+} from './native';
+import {
+  AuthPlan,
+  ConnectPlan,
+  keySource,
+  ProxyPlan,
+  publicKeySource,
+  requireMs,
+  requirePort,
+  requireString,
+} from './settings';
+
+/** A proxy for {@link ConnectOptions.proxy}. */
+export interface ProxyOptions {
+  /** `socks5` (default), `socks4` (SOCKS4a for host names) or `http` (CONNECT). */
+  type?: 'socks5' | 'socks4' | 'http';
+  host: string;
+  port: number;
+  /** SOCKS5 / HTTP: used with `password`; SOCKS4: the user id. */
+  login?: string;
+  password?: string;
+}
+
+/** Options of {@link connect}. Give exactly one way to log in. */
+export interface ConnectOptions {
+  host: string;
+  /** Default 22. */
+  port?: number;
+  username: string;
+  password?: string;
+  /** Key text (PEM or OpenSSH, string or Buffer), used from memory. */
+  privateKey?: string | Buffer;
+  /** Path of a private key file, read before connecting. */
+  privateKeyPath?: string;
+  /** Optional public key text or path. */
+  publicKey?: string | Buffer;
+  passphrase?: string;
+  /** Log in through ssh-agent: `true` uses `SSH_AUTH_SOCK`, a string is the agent's socket path. */
+  agent?: boolean | string;
+  /** Keyboard-interactive answers, used in order across all prompts. */
+  keyboard?: string[];
+  proxy?: ProxyOptions;
+  /** Bound on DNS + TCP + proxy + handshake + login, in ms. Default 30000. */
+  connectTimeout?: number;
+}
+
+/** Options of {@link Connection.exec}. */
+export interface ExecOptions {
+  /** Bytes sent to the command's stdin before EOF. */
+  stdin?: string | Buffer;
+  /** `utf8` (default; invalid bytes become U+FFFD, the text around them is kept) or `buffer`. */
+  encoding?: 'utf8' | 'buffer';
+}
+
+/** What a command did. A non-zero exit is a result, not an error. */
+export interface ExecResult<T extends string | Buffer = string> {
+  stdout: T;
+  stderr: T;
+  /** The exit status, or `null` when the command was ended by a signal. */
+  exitCode: number | null;
+  /** The signal name without `SIG` (e.g. `TERM`) when a signal ended the command, else `null`. */
+  signal: string | null;
+}
+
+/** The server's host key as presented during the key exchange. */
+export interface HostKeyInfo {
+  /** e.g. `ssh-ed25519`. */
+  type: string;
+  /** `SHA256:<base64>`, as `ssh-keygen -lf` prints it. */
+  fingerprint: string;
+}
+
+/** Algorithms negotiated for the connection. */
+export interface NegotiatedAlgorithms {
+  kex: string;
+  hostKey: string;
+  cipherClientToServer: string;
+  cipherServerToClient: string;
+  macClientToServer: string;
+  macServerToClient: string;
+}
+
+const connectionInternals = new WeakMap<Connection, SessionHandle>();
+
+/**
+ * An open SSH connection. Commands run in parallel, each on its own channel. Close it with
+ * {@link Connection.close} (or `await using`); one that is garbage-collected unclosed is closed
+ * by the engine, and an idle one never keeps the process alive.
+ */
+export class Connection {
+  /** The host as given. */
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  /** The server's host key. */
+  readonly hostKey: HostKeyInfo;
+  /** The server's identification string, e.g. `SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u6`. */
+  readonly serverBanner: string;
+  /** Negotiated algorithms. */
+  readonly algorithms: NegotiatedAlgorithms;
+  /** Default command bound in ms (OPI `command_timeout`); 0 = none. */
+  readonly commandTimeoutMs: number;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+
+  /** @internal Made by {@link connect}. */
+  constructor(handle: SessionHandle, plan: ConnectPlan, info: Record<string, string>) {
+    connectionInternals.set(this, handle);
+    this.host = plan.host;
+    this.port = plan.port;
+    this.username = plan.username;
+    this.commandTimeoutMs = plan.commandTimeoutMs;
+    this.hostKey = { type: info.host_key_type ?? 'unknown', fingerprint: info.host_key_fingerprint ?? '' };
+    this.serverBanner = info.banner ?? '';
+    this.algorithms = {
+      kex: info.kex ?? '',
+      hostKey: info.host_key_algorithm ?? '',
+      cipherClientToServer: info.cipher_cs ?? '',
+      cipherServerToClient: info.cipher_sc ?? '',
+      macClientToServer: info.mac_cs ?? '',
+      macServerToClient: info.mac_sc ?? '',
+    };
+  }
+
+  /** True once {@link Connection.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Runs `command` on a new channel and collects its output. */
+  exec(command: string, options?: ExecOptions & { encoding?: 'utf8' }): Promise<ExecResult<string>>;
+  exec(command: string, options: ExecOptions & { encoding: 'buffer' }): Promise<ExecResult<Buffer>>;
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult<string> | ExecResult<Buffer>> {
+    requireString(command, 'command');
+    const encoding = options.encoding ?? 'utf8';
+    if (encoding !== 'utf8' && encoding !== 'buffer') {
+      throw settingsError('encoding', `must be "utf8" or "buffer" (got ${JSON.stringify(encoding)})`);
+    }
+    let stdin: Buffer | undefined;
+    if (options.stdin !== undefined) {
+      if (typeof options.stdin === 'string') stdin = Buffer.from(options.stdin, 'utf8');
+      else if (Buffer.isBuffer(options.stdin)) stdin = options.stdin;
+      else throw settingsError('stdin', 'must be a string or a Buffer');
+    }
+    const raw = await this.execRaw(command, stdin);
+    if (encoding === 'buffer') return raw;
+    return {
+      stdout: raw.stdout.toString('utf8'),
+      stderr: raw.stderr.toString('utf8'),
+      exitCode: raw.exitCode,
+      signal: raw.signal,
+    };
+  }
+
+  /** @internal Bytes-level exec shared by both APIs. */
+  execRaw(command: string, stdin?: Buffer): Promise<ExecResult<Buffer>> {
+    const handle = connectionInternals.get(this);
+    if (this.#closed || handle === undefined) {
+      return Promise.reject(new SshError({ code: 'NOT_CONNECTED', level: 'channel', message: 'No session: the connection is closed' }));
+    }
+    return new Promise((resolve, reject) => {
+      // The handler keeps this connection reachable while the command runs.
+      const id = submit((event: RawEvent) => {
+        void this;
+        if (!event.ok) {
+          reject(new SshError(event.error ?? { code: 'CHANNEL_FAILED', level: 'channel', message: 'Channel error' }));
+          return;
+        }
+        resolve({
+          stdout: event.stdout ?? Buffer.alloc(0),
+          stderr: event.stderr ?? Buffer.alloc(0),
+          exitCode: event.exitSignal !== undefined ? null : (event.exitStatus ?? null),
+          signal: event.exitSignal ?? null,
+        });
+      });
+      try {
+        handle.exec(id, stdin === undefined ? { command } : { command, stdin });
+      } catch (error) {
+        cancelRequest(id);
+        reject(error);
+      }
+    });
+  }
+
+  /** Settles pending commands, sends an SSH disconnect and frees the connection. Idempotent. */
+  close(): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    this.#closed = true;
+    const handle = connectionInternals.get(this);
+    this.#closing = new Promise<void>((resolve) => {
+      if (handle === undefined) {
+        resolve();
+        return;
+      }
+      const id = submit(() => resolve());
+      try {
+        handle.close(id);
+      } catch {
+        cancelRequest(id);
+        resolve();
+      }
+    });
+    return this.#closing;
+  }
+
+  /** `await using conn = await connect(...)` closes it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** What `util.inspect` shows: no secrets are held, and none are shown. */
+  [util.inspect.custom](): string {
+    return `Connection { ${this.username}@${this.host}:${this.port}, hostKey: ${this.hostKey.type} ${this.hostKey.fingerprint}, ${this.#closed ? 'closed' : 'open'} }`;
+  }
+
+  /** JSON view of a connection: public facts only. */
+  toJSON(): Record<string, unknown> {
+    return {
+      host: this.host,
+      port: this.port,
+      username: this.username,
+      hostKey: this.hostKey,
+      closed: this.#closed,
+    };
+  }
+}
+
+/** Validates idiomatic {@link ConnectOptions} into a plan. */
+export function planFromOptions(options: ConnectOptions): ConnectPlan {
+  if (typeof options !== 'object' || options === null) {
+    throw settingsError('options', 'must be an object');
+  }
+  const host = requireString(options.host, 'host');
+  const port = options.port === undefined ? 22 : requirePort(options.port, 'port');
+  const username = requireString(options.username, 'username');
+  const methods = [
+    options.password !== undefined,
+    options.privateKey !== undefined || options.privateKeyPath !== undefined,
+    options.agent !== undefined && options.agent !== false,
+    options.keyboard !== undefined,
+  ].filter(Boolean).length;
+  if (methods !== 1) {
+    throw settingsError('password | privateKey | privateKeyPath | agent | keyboard', `must give exactly one way to log in (got ${methods})`);
+  }
+  let auth: AuthPlan;
+  if (options.password !== undefined) {
+    if (typeof options.password !== 'string') throw settingsError('password', 'must be a string');
+    auth = { type: 'password', password: options.password };
+  } else if (options.privateKey !== undefined || options.privateKeyPath !== undefined) {
+    const key = options.privateKeyPath !== undefined
+      ? { path: requireString(options.privateKeyPath, 'privateKeyPath') }
+      : keySource(options.privateKey, 'privateKey');
+    const plan: AuthPlan = { type: 'private_key', privateKey: key };
+    if (options.publicKey !== undefined) plan.publicKey = publicKeySource(options.publicKey, 'publicKey');
+    if (options.passphrase !== undefined) {
+      if (typeof options.passphrase !== 'string') throw settingsError('passphrase', 'must be a string');
+      if (options.passphrase !== '') plan.passphrase = options.passphrase;
+    }
+    auth = plan;
+  } else if (options.keyboard !== undefined) {
+    if (!Array.isArray(options.keyboard) || options.keyboard.length === 0 || options.keyboard.some((a) => typeof a !== 'string')) {
+      throw settingsError('keyboard', 'must be a non-empty array of strings');
+    }
+    auth = { type: 'keyboard_interactive', responses: options.keyboard };
+  } else {
+    auth = typeof options.agent === 'string'
+      ? { type: 'agent', agentSocket: requireString(options.agent, 'agent') }
+      : { type: 'agent' };
+  }
+  const plan: ConnectPlan = {
+    host,
+    port,
+    username,
+    auth,
+    connectTimeoutMs: requireMs(options.connectTimeout, 'connectTimeout', 30000, false),
+    commandTimeoutMs: 0,
+  };
+  if (options.proxy !== undefined) {
+    const proxy = options.proxy;
+    if (typeof proxy !== 'object' || proxy === null) throw settingsError('proxy', 'must be an object');
+    const type = proxy.type ?? 'socks5';
+    if (type !== 'socks5' && type !== 'socks4' && type !== 'http') {
+      throw settingsError('proxy.type', `must be "socks5", "socks4" or "http" (got ${JSON.stringify(type)})`);
+    }
+    const proxyPlan: ProxyPlan = { type, host: requireString(proxy.host, 'proxy.host'), port: requirePort(proxy.port, 'proxy.port') };
+    if (proxy.login !== undefined) proxyPlan.login = String(proxy.login);
+    if (proxy.password !== undefined) proxyPlan.password = String(proxy.password);
+    plan.proxy = proxyPlan;
+  }
+  return plan;
+}
+
+function timeoutError(plan: ConnectPlan, stage: string): SshError {
+  return new SshError({
+    code: 'TIMEOUT',
+    level: 'timeout',
+    message: `Timeout error: no connection to ${plan.host}:${plan.port} within ${plan.connectTimeoutMs / 1000} s (stage: ${stage})`,
+  });
+}
+
+/** Resolves `host` (numeric addresses are used as they are); bounded by `deadline`. */
+async function resolve(host: string, viaProxy: boolean, plan: ConnectPlan, deadline: number): Promise<RawAddress[]> {
+  const family = net.isIP(host);
+  if (family !== 0) return [{ address: host, family: family as 4 | 6 }];
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeoutError(plan, 'DNS lookup')), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    const found = await Promise.race([dns.promises.lookup(host, { all: true, verbatim: true }), timeout]);
+    return found.map((entry) => ({ address: entry.address, family: entry.family === 6 ? 6 : 4 }));
+  } catch (error) {
+    if (error instanceof SshError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    const what = viaProxy ? 'Proxy connection error' : 'Direct connection error';
+    throw new SshError({
+      code: 'DNS_FAILED',
+      level: viaProxy ? 'proxy' : 'connect',
+      message: `TCP error: ${what}: failed to look up address of ${host}: ${code}`,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readKey(source: { text: Buffer } | { path: string }, field: string): Promise<Buffer> {
+  if ('text' in source) return source.text;
+  try {
+    return await fs.promises.readFile(source.path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw settingsError(field, `must be key text or a readable file (cannot read ${JSON.stringify(source.path)}: ${code})`);
+  }
+}
+
+async function rawOptions(plan: ConnectPlan, deadline: number): Promise<RawConnectOptions> {
+  const raw: RawConnectOptions = {
+    host: plan.host,
+    addresses: [],
+    port: plan.port,
+    username: plan.username,
+    connectTimeoutMs: 0,
+    wantHostKeyVerdict: false,
+    auth: { type: plan.auth.type },
+  };
+  switch (plan.auth.type) {
+    case 'password':
+      raw.auth.password = plan.auth.password;
+      break;
+    case 'private_key':
+      raw.auth.privateKey = await readKey(plan.auth.privateKey, 'key_path');
+      if (plan.auth.publicKey !== undefined) raw.auth.publicKey = await readKey(plan.auth.publicKey, 'pub_path');
+      if (plan.auth.passphrase !== undefined) raw.auth.passphrase = plan.auth.passphrase;
+      break;
+    case 'agent': {
+      const socket = plan.auth.agentSocket ?? process.env.SSH_AUTH_SOCK;
+      if (socket === undefined || socket === '') {
+        throw new SshError({ code: 'AGENT_FAILED', level: 'auth', message: 'Auth error: no ssh-agent: SSH_AUTH_SOCK is not set' });
+      }
+      raw.auth.agentSocket = socket;
+      break;
+    }
+    case 'keyboard_interactive':
+      raw.auth.responses = plan.auth.responses;
+      break;
+  }
+  if (plan.proxy !== undefined) {
+    const proxy: NonNullable<RawConnectOptions['proxy']> = {
+      type: plan.proxy.type,
+      addresses: await resolve(plan.proxy.host, true, plan, deadline),
+      port: plan.proxy.port,
+    };
+    if (plan.proxy.login !== undefined) proxy.login = plan.proxy.login;
+    if (plan.proxy.password !== undefined) proxy.password = plan.proxy.password;
+    raw.proxy = proxy;
+  } else {
+    raw.addresses = await resolve(plan.host, false, plan, deadline);
+  }
+  raw.connectTimeoutMs = Math.max(1, deadline - Date.now());
+  return raw;
+}
+
+/** @internal Opens a connection from a validated plan. */
+export async function connectPlan(plan: ConnectPlan): Promise<Connection> {
+  const deadline = Date.now() + plan.connectTimeoutMs;
+  const raw = await rawOptions(plan, deadline);
+  const handle = newSessionHandle();
+  return new Promise<Connection>((resolvePromise, reject) => {
+    const id = submit((event: RawEvent) => {
+      if (event.kind === 'hostkey') {
+        handle.hostKeyVerdict(true);
+        return;
+      }
+      if (!event.ok) {
+        reject(new SshError(event.error ?? { code: 'CONNECT_FAILED', level: 'connect', message: 'TCP error: connection failed' }));
+        return;
+      }
+      resolvePromise(new Connection(handle, plan, event.info ?? {}));
+    });
+    try {
+      handle.connect(id, raw);
+    } catch (error) {
+      cancelRequest(id);
+      reject(error);
+    }
+  });
+}
+
+/** Connects and logs in. Rejects with {@link SshError}. */
+export async function connect(options: ConnectOptions): Promise<Connection> {
+  return connectPlan(planFromOptions(options));
+}
+
+/** One-shot: connect, run `command`, close. */
+export async function exec(options: ConnectOptions, command: string, execOptions?: ExecOptions & { encoding?: 'utf8' }): Promise<ExecResult<string>> {
+  const connection = await connect(options);
+  try {
+    return await connection.exec(command, execOptions);
+  } finally {
+    await connection.close();
+  }
+}

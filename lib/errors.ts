@@ -1,0 +1,91 @@
+/**
+ * Errors of native-ssh: one class, {@link SshError}, with a stable `code` for programs and a
+ * message that keeps the OPI library's prefixes (`TCP error: `, `Auth error: `, ...) for people.
+ * @packageDocumentation
+ */
+
+/** Stable error codes. Programs test these, never message texts. */
+export type SshErrorCode =
+  | 'INVALID_SETTINGS'
+  | 'DNS_FAILED'
+  | 'CONNECT_FAILED'
+  | 'PROXY_AUTH_FAILED'
+  | 'PROXY_REFUSED'
+  | 'PROXY_PROTOCOL'
+  | 'PROXY_UNSUPPORTED'
+  | 'HANDSHAKE_FAILED'
+  | 'HOST_KEY_UNKNOWN'
+  | 'HOST_KEY_MISMATCH'
+  | 'AUTH_FAILED'
+  | 'KEY_INVALID'
+  | 'AGENT_FAILED'
+  | 'CHANNEL_FAILED'
+  | 'CONNECTION_LOST'
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'NOT_CONNECTED'
+  | 'SESSION_FAILED'
+  | 'INVALID_STATE';
+
+/** Where in the life of a connection a failure happened. */
+export type SshErrorLevel =
+  | 'settings'
+  | 'proxy'
+  | 'connect'
+  | 'handshake'
+  | 'host-key'
+  | 'auth'
+  | 'channel'
+  | 'timeout';
+
+/** What an {@link SshError} is made from (also the shape native events carry). */
+export interface SshErrorInit {
+  code: SshErrorCode | string;
+  level: SshErrorLevel | string;
+  message: string;
+  errno?: number;
+}
+
+/**
+ * The error every failing call of the idiomatic client rejects with. Its message never contains
+ * a password, passphrase, key or keyboard answer.
+ */
+export class SshError extends Error {
+  /** Stable upper-case code, e.g. `AUTH_FAILED`. */
+  readonly code: SshErrorCode;
+  /** The stage that failed, e.g. `auth`. */
+  readonly level: SshErrorLevel;
+  /** The libssh2 error number, where libssh2 reported one. */
+  readonly errno?: number;
+
+  constructor(init: SshErrorInit) {
+    super(init.message);
+    this.name = 'SshError';
+    this.code = init.code as SshErrorCode;
+    this.level = init.level as SshErrorLevel;
+    if (init.errno !== undefined) this.errno = init.errno;
+  }
+}
+
+/** A `Settings error: <field> ...` failure, raised before any network work. */
+export function settingsError(field: string, expected: string): SshError {
+  return new SshError({
+    code: 'INVALID_SETTINGS',
+    level: 'settings',
+    message: `Settings error: ${field} ${expected}`,
+  });
+}
+
+/** The OPI form of a failure: `{result: false, error, code}`. */
+export interface OpiFailure {
+  result: false;
+  error: string;
+  code: SshErrorCode;
+}
+
+/** Turns any thrown value into OPI's failure result (unknown errors keep their message). */
+export function toOpiFailure(error: unknown): OpiFailure {
+  if (error instanceof SshError) return { result: false, error: error.message, code: error.code };
+  const message = error instanceof Error ? error.message : String(error);
+  return { result: false, error: message, code: 'INVALID_STATE' };
+}

@@ -1,0 +1,42 @@
+/**
+ * native-ssh: a native SSH client for Node.js. libssh2 and OpenSSL 3 run on an engine thread of
+ * their own; this package gives two APIs over it: the OPI-compatible functions and an idiomatic
+ * promise-based client.
+ * @packageDocumentation
+ */
+export {
+  CloseConnection,
+  CreateConnection,
+  ExecuteCommand,
+  GetConnectionConfiguration,
+  GetProxySettings,
+  GetSettingsKI,
+  GetSettingsLoginPassword,
+  GetSettingsPrivateKey,
+  GetSettingsViaAgent,
+  IsConnector,
+} from './opi';
+export type {
+  AgentSettings,
+  ConnectionConfiguration,
+  ExecuteResult,
+  ExecuteSuccess,
+  KeyboardInteractiveSettings,
+  PasswordSettings,
+  PrivateKeySettings,
+  ProxySettings,
+  SshSettings,
+} from './opi';
+export { connect, Connection, exec } from './client';
+export type {
+  ConnectOptions,
+  ExecOptions,
+  ExecResult,
+  HostKeyInfo,
+  NegotiatedAlgorithms,
+  ProxyOptions,
+} from './client';
+export { SshError } from './errors';
+export type { OpiFailure, SshErrorCode, SshErrorLevel } from './errors';
+export { versions } from './native';
+export type { Versions } from './native';

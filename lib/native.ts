@@ -1,0 +1,187 @@
+/**
+ * The loader and the declared shape of the raw binding. Everything above this file talks to the
+ * native engine through {@link submit}; nothing else touches the addon.
+ * @packageDocumentation
+ */
+import os = require('node:os');
+import path = require('node:path');
+import nodeGypBuild = require('node-gyp-build');
+
+/** An error as the engine reports it. */
+export interface RawError {
+  code: string;
+  level: string;
+  message: string;
+  errno?: number;
+}
+
+/** One event from the engine thread. `final` events settle their request. */
+export interface RawEvent {
+  kind: 'connected' | 'hostkey' | 'exec' | 'closed';
+  final: boolean;
+  ok: boolean;
+  error?: RawError;
+  info?: Record<string, string>;
+  stdout?: Buffer;
+  stderr?: Buffer;
+  exitStatus?: number;
+  exitSignal?: string;
+}
+
+/** A resolved address of a host. */
+export interface RawAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/** What the engine needs to connect; secrets are dropped by the engine after login. */
+export interface RawConnectOptions {
+  host: string;
+  addresses: RawAddress[];
+  port: number;
+  username: string;
+  connectTimeoutMs: number;
+  wantHostKeyVerdict: boolean;
+  auth: {
+    type: 'password' | 'private_key' | 'agent' | 'keyboard_interactive';
+    password?: string;
+    privateKey?: Buffer;
+    publicKey?: Buffer;
+    passphrase?: string;
+    responses?: string[];
+    agentSocket?: string;
+  };
+  proxy?: {
+    type: 'socks4' | 'socks5' | 'http';
+    addresses: RawAddress[];
+    port: number;
+    login?: string;
+    password?: string;
+  };
+}
+
+/** One command. */
+export interface RawExecOptions {
+  command: string;
+  stdin?: Buffer;
+  timeoutMs?: number;
+}
+
+/** The native handle of one connection (native/binding/session_handle.cc). */
+export declare class SessionHandle {
+  connect(requestId: number, options: RawConnectOptions): void;
+  exec(requestId: number, options: RawExecOptions): void;
+  hostKeyVerdict(accept: boolean, code?: string, message?: string): void;
+  close(requestId: number): void;
+}
+
+/** Versions of what serves the calls at run time. */
+export interface Versions {
+  /** libssh2 linked into the addon. */
+  libssh2: string;
+  /** The OpenSSL that libssh2's crypto calls reach at run time. */
+  openssl: string;
+  /** OpenSSL's configured directory (tells the system copy from Node's bundled one). */
+  opensslDir: string;
+  /** The addon's own version. */
+  addon: string;
+}
+
+interface RawBinding {
+  init(dispatch: (requestId: number, event: RawEvent) => void): void;
+  versions(): Versions;
+  SessionHandle: new () => SessionHandle;
+}
+
+const root = path.join(__dirname, '..');
+
+function loadBinding(): RawBinding {
+  let file: string;
+  try {
+    file = nodeGypBuild.path(root);
+  } catch (error) {
+    throw loadError(error, 'no native binary fits this platform');
+  }
+  const module = { exports: {} as RawBinding };
+  // RTLD_DEEPBIND makes libssh2 inside the addon bind to the system's libcrypto (which the design
+  // names and the distribution patches) instead of the copy Node exports. ASan does not support
+  // it, so sanitizer runs set NATIVE_SSH_NO_DEEPBIND=1.
+  const flags = os.constants.dlopen as Record<string, number>;
+  const deepbind = flags.RTLD_DEEPBIND;
+  const useDeepbind = deepbind !== undefined && process.env.NATIVE_SSH_NO_DEEPBIND !== '1';
+  try {
+    if (useDeepbind) {
+      process.dlopen(module, file, (flags.RTLD_NOW ?? 2) | deepbind);
+    } else {
+      process.dlopen(module, file);
+    }
+  } catch (error) {
+    throw loadError(error, `cannot load ${file}`);
+  }
+  return module.exports;
+}
+
+function loadError(cause: unknown, what: string): Error {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  const lines = [`native-ssh: ${what}.`, `  cause: ${detail}`];
+  if (/libssl\.so\.3|libcrypto\.so\.3/.test(detail)) {
+    lines.push(
+      '  native-ssh needs OpenSSL 3 (libssl.so.3, libcrypto.so.3). Install it with:',
+      '    Debian/Ubuntu: sudo apt-get install libssl3',
+      '    RHEL/Fedora:   sudo dnf install openssl-libs',
+    );
+  } else if (/No native build was found/.test(detail)) {
+    lines.push(
+      `  No prebuilt binary for ${process.platform}-${process.arch}, and none was built from source.`,
+      '  Build it: apt-get install build-essential libssl-dev zlib1g-dev dpkg-dev, then',
+      '    npm rebuild native-ssh --build-from-source',
+    );
+  } else if (/GLIBC|GLIBCXX/.test(detail)) {
+    lines.push('  This system\'s C or C++ runtime is older than the prebuilt binary needs (glibc 2.34).');
+  }
+  const error = new Error(lines.join('\n'));
+  (error as Error & { cause?: unknown }).cause = cause;
+  return error;
+}
+
+let binding: RawBinding | undefined;
+const handlers = new Map<number, (event: RawEvent) => void>();
+let nextRequestId = 1;
+
+function dispatch(requestId: number, event: RawEvent): void {
+  const handler = handlers.get(requestId);
+  if (event.final) handlers.delete(requestId);
+  if (handler !== undefined) handler(event);
+}
+
+/** The loaded binding (loaded and started on first use). */
+export function native(): RawBinding {
+  if (binding === undefined) {
+    const loaded = loadBinding();
+    loaded.init(dispatch);
+    binding = loaded;
+  }
+  return binding;
+}
+
+/** Registers `handler` for the events of a new request and returns its id. */
+export function submit(handler: (event: RawEvent) => void): number {
+  const id = nextRequestId++;
+  handlers.set(id, handler);
+  return id;
+}
+
+/** Forgets a request whose native call threw before it was posted. */
+export function cancelRequest(requestId: number): void {
+  handlers.delete(requestId);
+}
+
+/** A new native handle for one connection. */
+export function newSessionHandle(): SessionHandle {
+  return new (native().SessionHandle)();
+}
+
+/** Versions of libssh2, the OpenSSL that serves its calls at run time, and the addon. */
+export function versions(): Versions {
+  return native().versions();
+}

@@ -1,0 +1,237 @@
+/**
+ * The Open Integration Package (OPI) SSH functions, with their names, parameters and result shapes
+ * (see docs/opi-compat.md), as a thin layer over the idiomatic client. Nothing here throws for a
+ * runtime failure: failures resolve to `{result: false, error, code}`.
+ * @packageDocumentation
+ */
+import path = require('node:path');
+
+import { Connection, connectPlan } from './client';
+import { OpiFailure, settingsError, SshError, toOpiFailure } from './errors';
+import { parseOpiSettings, requireString } from './settings';
+
+/** `GetSettingsLoginPassword` result. */
+export interface PasswordSettings {
+  auth_type: 'password';
+  host?: string;
+  port?: number | string;
+  username?: string;
+  password?: string;
+  [extension: string]: unknown;
+}
+/** `GetSettingsPrivateKey` result. */
+export interface PrivateKeySettings {
+  auth_type: 'private_key';
+  host?: string;
+  port?: number | string;
+  username?: string;
+  key_path?: string;
+  pub_path?: string;
+  passphrase?: string;
+  [extension: string]: unknown;
+}
+/** `GetSettingsViaAgent` result. */
+export interface AgentSettings {
+  auth_type: 'agent';
+  host?: string;
+  port?: number | string;
+  username?: string;
+  [extension: string]: unknown;
+}
+/** `GetSettingsKI` result. */
+export interface KeyboardInteractiveSettings {
+  auth_type: 'keyboard_interactive';
+  host?: string;
+  port?: number | string;
+  username?: string;
+  keyboard_responses?: string[];
+  [extension: string]: unknown;
+}
+/** Any SSH settings structure. */
+export type SshSettings = PasswordSettings | PrivateKeySettings | AgentSettings | KeyboardInteractiveSettings;
+
+/** `GetProxySettings` result. */
+export interface ProxySettings {
+  server?: string;
+  port?: number | string;
+  proxy_type?: string;
+  login?: string;
+  password?: string;
+}
+
+/** `GetConnectionConfiguration` result. */
+export interface ConnectionConfiguration {
+  set: SshSettings;
+  proxy?: ProxySettings;
+}
+
+/** `ExecuteCommand` success. */
+export interface ExecuteSuccess {
+  result: true;
+  /** Decimal text of the exit status (128 + signal number when a signal ended the command). */
+  exit_code: string;
+  stdout: string;
+  stderr: string;
+  /** Signal name (e.g. `TERM`) when a signal ended the command. */
+  exit_signal?: string;
+  /** Configuration mode only. */
+  close_connection?: { result: true };
+}
+
+/** `ExecuteCommand` result. */
+export type ExecuteResult = ExecuteSuccess | OpiFailure;
+
+/** OPI's "filled" rule: undefined, null, "", 0 and [] are not filled. */
+function filled(value: unknown): boolean {
+  if (value === undefined || value === null || value === '' || value === 0) return false;
+  return !(Array.isArray(value) && value.length === 0);
+}
+
+/** OPI's number coercion: numeric text becomes a number, anything else stays as it is. */
+function numberOrAsIs(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const cleaned = value.replace(/[\s\u00a0]/g, '').replace(',', '.');
+  return cleaned !== '' && Number.isFinite(Number(cleaned)) ? Number(cleaned) : value;
+}
+
+function base(authType: string, host: unknown, port: unknown, login: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = { auth_type: authType };
+  if (filled(host)) out.host = String(host);
+  const portValue = numberOrAsIs(port);
+  if (filled(portValue)) out.port = portValue;
+  if (filled(login)) out.username = String(login);
+  return out;
+}
+
+const KEY_TEXT = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+const PUBLIC_KEY_TEXT = /^\s*(ssh-|ecdsa-|sk-)/;
+
+/** Settings for a password login. */
+export function GetSettingsLoginPassword(host: string, port: number | string, login: string, password = ''): PasswordSettings {
+  const out = base('password', host, port, login);
+  if (filled(password)) out.password = String(password);
+  return out as PasswordSettings;
+}
+
+/**
+ * Settings for a key login. `privateKey` is a file path (made absolute) or the key text itself
+ * (used from memory; never written to a temporary file).
+ */
+export function GetSettingsPrivateKey(host: string, port: number | string, login: string, privateKey: string, publicKey = '', passphrase = ''): PrivateKeySettings {
+  const out = base('private_key', host, port, login);
+  if (filled(privateKey)) out.key_path = KEY_TEXT.test(String(privateKey)) ? String(privateKey) : path.resolve(String(privateKey));
+  if (filled(publicKey)) out.pub_path = PUBLIC_KEY_TEXT.test(String(publicKey)) ? String(publicKey) : path.resolve(String(publicKey));
+  if (filled(passphrase)) out.passphrase = String(passphrase);
+  return out as PrivateKeySettings;
+}
+
+/** Settings for an ssh-agent login (every identity the agent holds is tried). */
+export function GetSettingsViaAgent(host: string, port: number | string, login: string): AgentSettings {
+  return base('agent', host, port, login) as AgentSettings;
+}
+
+/** Settings for a keyboard-interactive login; `answers` are used in order across all prompts. */
+export function GetSettingsKI(host: string, port: number | string, login: string, answers: string[]): KeyboardInteractiveSettings {
+  const out = base('keyboard_interactive', host, port, login);
+  if (filled(answers)) out.keyboard_responses = Array.isArray(answers) ? answers.map(String) : answers;
+  return out as KeyboardInteractiveSettings;
+}
+
+/** A proxy structure. `login` and `password` are kept whenever they are given, even empty. */
+export function GetProxySettings(address: string, port: number | string, type = 'socks5', login?: string, password?: string): ProxySettings {
+  const out: Record<string, unknown> = {};
+  if (filled(address)) out.server = String(address);
+  const portValue = numberOrAsIs(port);
+  if (filled(portValue)) out.port = portValue;
+  if (filled(type)) out.proxy_type = String(type);
+  if (login !== undefined && login !== null) out.login = String(login);
+  if (password !== undefined && password !== null) out.password = String(password);
+  return out as ProxySettings;
+}
+
+/** A configuration for one-call use: `ExecuteCommand` opens, runs and closes. */
+export function GetConnectionConfiguration(settings: SshSettings, proxy?: ProxySettings): ConnectionConfiguration {
+  const out: ConnectionConfiguration = { set: settings };
+  if (filled(proxy) && !(typeof proxy === 'object' && proxy !== null && Object.keys(proxy).length === 0)) {
+    out.proxy = proxy as ProxySettings;
+  }
+  return out;
+}
+
+/** True only for a {@link Connection} of this library (open or closed). */
+export function IsConnector(value: unknown): value is Connection {
+  return value instanceof Connection;
+}
+
+/** Opens a connection; resolves to it, or to `{result: false, error, code}`. */
+export async function CreateConnection(settings: SshSettings | Connection, proxy?: ProxySettings): Promise<Connection | OpiFailure> {
+  if (IsConnector(settings)) return settings;
+  try {
+    return await connectPlan(parseOpiSettings(settings, proxy));
+  } catch (error) {
+    return toOpiFailure(error);
+  }
+}
+
+function isConfiguration(value: unknown): value is ConnectionConfiguration {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'set' in value;
+}
+
+/** OPI's exit_code text: the status, or 128 + the signal's number when a signal ended it. */
+function exitCodeText(exitCode: number | null, signal: string | null): string {
+  if (exitCode !== null) return String(exitCode);
+  const numbers: Record<string, number> = {
+    HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11,
+    USR2: 12, PIPE: 13, ALRM: 14, TERM: 15,
+  };
+  const number = signal !== null ? numbers[signal] : undefined;
+  return number !== undefined ? String(128 + number) : '-1';
+}
+
+async function runOn(connection: Connection, command: string): Promise<ExecuteSuccess> {
+  const raw = await connection.execRaw(command);
+  let stdout = raw.stdout.toString('utf8');
+  if (stdout.endsWith('\n')) stdout = stdout.slice(0, -1);
+  const result: ExecuteSuccess = {
+    result: true,
+    exit_code: exitCodeText(raw.exitCode, raw.signal),
+    stdout,
+    stderr: raw.stderr.toString('utf8'),
+  };
+  if (raw.signal !== null) result.exit_signal = raw.signal;
+  return result;
+}
+
+/**
+ * Runs `command` on a connection, or on a configuration (opened and closed around the command,
+ * with `close_connection` added to the result).
+ */
+export async function ExecuteCommand(connection: Connection | ConnectionConfiguration, command: string): Promise<ExecuteResult> {
+  try {
+    requireString(command, 'command');
+    if (IsConnector(connection)) return await runOn(connection, command);
+    if (!isConfiguration(connection)) {
+      throw settingsError('connection', 'must be a connection from CreateConnection or a configuration from GetConnectionConfiguration (with a "set" key)');
+    }
+    const opened = await connectPlan(parseOpiSettings(connection.set, connection.proxy));
+    try {
+      const result = await runOn(opened, command);
+      await opened.close();
+      result.close_connection = { result: true };
+      return result;
+    } finally {
+      await opened.close();
+    }
+  } catch (error) {
+    return toOpiFailure(error);
+  }
+}
+
+/** Closes a connection (SSH disconnect included). Closing twice is harmless. */
+export async function CloseConnection(connection: Connection): Promise<{ result: true } | OpiFailure> {
+  if (!IsConnector(connection)) {
+    return toOpiFailure(new SshError({ code: 'INVALID_SETTINGS', level: 'settings', message: 'Settings error: connection must be a connection from CreateConnection' }));
+  }
+  await connection.close();
+  return { result: true };
+}

@@ -1,0 +1,208 @@
+/**
+ * Validation and normalisation of every user input, before any network work. Both APIs end in one
+ * {@link ConnectPlan}; every failure is a `Settings error: <field> ...` naming the field and the
+ * expected form, and never echoes a secret's value.
+ * @packageDocumentation
+ */
+import { settingsError } from './errors';
+
+/** Proxy protocols handled natively. */
+export type ProxyType = 'socks4' | 'socks5' | 'http';
+
+/** A proxy, normalised. */
+export interface ProxyPlan {
+  type: ProxyType;
+  host: string;
+  port: number;
+  login?: string;
+  password?: string;
+}
+
+/** How to log in, normalised. */
+export type AuthPlan =
+  | { type: 'password'; password: string }
+  | {
+      type: 'private_key';
+      /** Key text, or a path to read before connecting. */
+      privateKey: { text: Buffer } | { path: string };
+      publicKey?: { text: Buffer } | { path: string };
+      passphrase?: string;
+    }
+  | { type: 'agent'; agentSocket?: string }
+  | { type: 'keyboard_interactive'; responses: string[] };
+
+/** Everything a connection needs, validated. */
+export interface ConnectPlan {
+  host: string;
+  port: number;
+  username: string;
+  auth: AuthPlan;
+  proxy?: ProxyPlan;
+  /** Bound on DNS + TCP + proxy + SSH handshake + login, in milliseconds. */
+  connectTimeoutMs: number;
+  /** Default bound of each command in milliseconds; 0 = none. */
+  commandTimeoutMs: number;
+}
+
+const AUTH_TYPES = ['password', 'private_key', 'agent', 'keyboard_interactive'] as const;
+const PROXY_TYPES: readonly ProxyType[] = ['socks4', 'socks5', 'http'];
+
+/** Describes a value for an error message, without its content when it may be a secret. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : typeof value;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A required non-empty string without NUL bytes. */
+export function requireString(value: unknown, field: string): string {
+  if (typeof value !== 'string') {
+    throw settingsError(field, `must be a non-empty string (got ${describe(value)})`);
+  }
+  if (value.length === 0) throw settingsError(field, 'must be a non-empty string (got "")');
+  if (value.includes('\0')) throw settingsError(field, 'must not contain NUL characters');
+  return value;
+}
+
+/** An optional string: undefined/null stay absent. Secrets are never echoed. */
+function optionalString(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    throw settingsError(field, `must be a string when given (got ${describe(value)})`);
+  }
+  return value;
+}
+
+/** A TCP port: an integer 1..65535, or its decimal text (OPI's CLI passes ports as strings). */
+export function requirePort(value: unknown, field: string): number {
+  let port: number = Number.NaN;
+  if (typeof value === 'number') port = value;
+  else if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) port = Number(value.trim());
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    const shown = typeof value === 'string' || typeof value === 'number' ? JSON.stringify(value) : describe(value);
+    throw settingsError(field, `must be an integer from 1 to 65535 (got ${shown})`);
+  }
+  return port;
+}
+
+/** A duration in seconds (OPI settings) turned into milliseconds; `fallback` when absent. */
+export function secondsToMs(value: unknown, field: string, fallback: number, allowZero: boolean): number {
+  if (value === undefined || value === null) return fallback;
+  let seconds: number = Number.NaN;
+  if (typeof value === 'number') seconds = value;
+  else if (typeof value === 'string' && value.trim() !== '') seconds = Number(value);
+  const min = allowZero ? 0 : Number.MIN_VALUE;
+  if (!Number.isFinite(seconds) || seconds < min || seconds > 86400 * 365) {
+    throw settingsError(field, `must be a number of seconds${allowZero ? ' (0 = none)' : ' greater than 0'} (got ${JSON.stringify(value)})`);
+  }
+  return Math.round(seconds * 1000);
+}
+
+/** A duration in milliseconds (idiomatic options). */
+export function requireMs(value: unknown, field: string, fallback: number, allowZero: boolean): number {
+  if (value === undefined || value === null) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < (allowZero ? 0 : 1) || value > 2 ** 31 - 1) {
+    throw settingsError(field, `must be a number of milliseconds${allowZero ? ' (0 = none)' : ' of at least 1'} (got ${JSON.stringify(value)})`);
+  }
+  return Math.round(value);
+}
+
+const KEY_TEXT = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+const PUBLIC_KEY_TEXT = /^\s*(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+\s+[A-Za-z0-9+/=]+/;
+
+/** A private key: PEM/OpenSSH text (string or Buffer) is used from memory, anything else is a path. */
+export function keySource(value: unknown, field: string): { text: Buffer } | { path: string } {
+  if (Buffer.isBuffer(value)) {
+    if (value.length === 0) throw settingsError(field, 'must not be empty');
+    return { text: value };
+  }
+  const text = requireString(value, field);
+  if (KEY_TEXT.test(text)) return { text: Buffer.from(text, 'utf8') };
+  return { path: text };
+}
+
+/** A public key: `ssh-... AAAA...` text is used as it is; anything else is a path. */
+export function publicKeySource(value: unknown, field: string): { text: Buffer } | { path: string } {
+  if (Buffer.isBuffer(value)) return { text: value };
+  const text = requireString(value, field);
+  if (PUBLIC_KEY_TEXT.test(text)) return { text: Buffer.from(text, 'utf8') };
+  return { path: text };
+}
+
+/** Validates an OPI proxy structure (`GetProxySettings`). `undefined`, `null`, `""` and `{}` mean no proxy. */
+export function parseOpiProxy(proxy: unknown, prefix = 'proxy'): ProxyPlan | undefined {
+  if (proxy === undefined || proxy === null || proxy === '') return undefined;
+  if (!isRecord(proxy)) throw settingsError(prefix, `must be an object from GetProxySettings (got ${describe(proxy)})`);
+  if (Object.keys(proxy).length === 0) return undefined;
+  const host = requireString(proxy.server, `${prefix}.server`);
+  const port = requirePort(proxy.port, `${prefix}.port`);
+  const rawType = proxy.proxy_type === undefined ? 'socks5' : proxy.proxy_type;
+  if (typeof rawType !== 'string' || !PROXY_TYPES.includes(rawType.toLowerCase() as ProxyType)) {
+    throw settingsError(`${prefix}.proxy_type`, `must be one of "socks5", "socks4", "http" (got ${JSON.stringify(rawType)})`);
+  }
+  const plan: ProxyPlan = { type: rawType.toLowerCase() as ProxyType, host, port };
+  const login = optionalString(proxy.login, `${prefix}.login`);
+  const password = optionalString(proxy.password, `${prefix}.password`);
+  if (login !== undefined) plan.login = login;
+  if (password !== undefined) plan.password = password;
+  return plan;
+}
+
+/** Validates an OPI settings structure (`GetSettings*`) and its extension fields. */
+export function parseOpiSettings(settings: unknown, proxy?: unknown): ConnectPlan {
+  if (!isRecord(settings)) {
+    throw settingsError('settings', `must be an object from GetSettings* (got ${describe(settings)})`);
+  }
+  const host = requireString(settings.host, 'host');
+  const port = requirePort(settings.port, 'port');
+  const username = requireString(settings.username, 'username');
+  const rawType = settings.auth_type;
+  const authType = typeof rawType === 'string' ? rawType.toLowerCase() : rawType;
+  if (typeof authType !== 'string' || !(AUTH_TYPES as readonly string[]).includes(authType)) {
+    throw settingsError('auth_type', `must be one of "password", "private_key", "agent", "keyboard_interactive" (got ${JSON.stringify(rawType ?? null)})`);
+  }
+  let auth: AuthPlan;
+  switch (authType) {
+    case 'password':
+      auth = { type: 'password', password: optionalString(settings.password, 'password') ?? '' };
+      break;
+    case 'private_key': {
+      const plan: AuthPlan = { type: 'private_key', privateKey: keySource(settings.key_path, 'key_path') };
+      if (settings.pub_path !== undefined && settings.pub_path !== null && settings.pub_path !== '') {
+        plan.publicKey = publicKeySource(settings.pub_path, 'pub_path');
+      }
+      const passphrase = optionalString(settings.passphrase, 'passphrase');
+      if (passphrase) plan.passphrase = passphrase;
+      auth = plan;
+      break;
+    }
+    case 'agent':
+      auth = { type: 'agent' };
+      break;
+    default: {
+      const responses = settings.keyboard_responses;
+      if (!Array.isArray(responses) || responses.length === 0) {
+        throw settingsError('keyboard_responses', 'must be a non-empty array of strings for keyboard_interactive');
+      }
+      responses.forEach((answer, i) => {
+        if (typeof answer !== 'string') throw settingsError(`keyboard_responses[${i}]`, `must be a string (got ${describe(answer)})`);
+      });
+      auth = { type: 'keyboard_interactive', responses: responses as string[] };
+    }
+  }
+  const plan: ConnectPlan = {
+    host,
+    port,
+    username,
+    auth,
+    connectTimeoutMs: secondsToMs(settings.connect_timeout, 'connect_timeout', 30000, false),
+    commandTimeoutMs: secondsToMs(settings.command_timeout, 'command_timeout', 0, true),
+  };
+  const proxyPlan = parseOpiProxy(proxy);
+  if (proxyPlan !== undefined) plan.proxy = proxyPlan;
+  return plan;
+}

@@ -1,0 +1,93 @@
+#include "addon.h"
+
+#include <string>
+
+#include "../core/ssh_library.h"
+#include "event_convert.h"
+#include "session_handle.h"
+
+#ifndef NATIVE_SSH_VERSION
+#define NATIVE_SSH_VERSION "0.0.0"
+#endif
+
+namespace native_ssh::binding {
+
+NativeSshAddon::NativeSshAddon(Napi::Env env, Napi::Object exports)
+    : host_(std::make_shared<EngineHost>()) {
+  DefineAddon(exports, {
+                           InstanceMethod("init", &NativeSshAddon::StartEngine),
+                           InstanceMethod("versions", &NativeSshAddon::Versions),
+                       });
+  exports.Set("SessionHandle", SessionHandle::Define(env));
+}
+
+NativeSshAddon::~NativeSshAddon() {
+  host_->Stop();
+}
+
+Napi::Value NativeSshAddon::StartEngine(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsFunction()) {
+    Napi::TypeError::New(env, "init(dispatch): dispatch must be a function")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (!host_->started()) host_->Start(env, info[0].As<Napi::Function>());
+  return env.Undefined();
+}
+
+Napi::Value NativeSshAddon::Versions(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  core::SshLibrary::Init();
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("libssh2", core::SshLibrary::Libssh2Version());
+  result.Set("openssl", core::SshLibrary::OpenSslVersion());
+  result.Set("opensslDir", core::SshLibrary::OpenSslDirectory());
+  result.Set("addon", NATIVE_SSH_VERSION);
+  return result;
+}
+
+// ---- EngineHost ----------------------------------------------------------------------------
+
+EngineHost::~EngineHost() {
+  Stop();
+}
+
+void EngineHost::Start(Napi::Env env, Napi::Function dispatch) {
+  tsfn_ = Tsfn::New(env, dispatch, "native-ssh events", 0, 1, this);
+  // Idle connections must not keep the process alive: the function is referenced only while a
+  // request is pending.
+  tsfn_.Unref(env);
+  engine_ = std::make_unique<core::Engine>(this);
+}
+
+void EngineHost::BeginRequest(Napi::Env env) {
+  if (pending_++ == 0) tsfn_.Ref(env);
+}
+
+void EngineHost::Deliver(core::Event event) {
+  auto* copy = new core::Event(std::move(event));
+  if (tsfn_.NonBlockingCall(copy) != napi_ok) delete copy;
+}
+
+void EngineHost::CallJs(Napi::Env env, Napi::Function dispatch, EngineHost* host,
+                        core::Event* event) {
+  std::unique_ptr<core::Event> owned(event);
+  if (env == nullptr || dispatch.IsEmpty() || host == nullptr) return;
+  if (owned->final && host->pending_ > 0 && --host->pending_ == 0) host->tsfn_.Unref(env);
+  const double request_id = static_cast<double>(owned->request_id);
+  Napi::Value payload = EventToJs(env, std::move(*owned));
+  dispatch.Call({Napi::Number::New(env, request_id), payload});
+}
+
+void EngineHost::Stop() {
+  if (engine_) {
+    engine_.reset();  // closes every session and joins the engine thread
+    tsfn_.Release();
+  }
+}
+
+}  // namespace native_ssh::binding
+
+using native_ssh::binding::NativeSshAddon;
+NODE_API_ADDON(NativeSshAddon)

@@ -1,0 +1,196 @@
+#include "event_convert.h"
+
+#include <string>
+#include <utility>
+
+namespace native_ssh::binding {
+
+namespace {
+
+const char* KindName(core::EventKind kind) {
+  switch (kind) {
+    case core::EventKind::kConnected: return "connected";
+    case core::EventKind::kHostKey: return "hostkey";
+    case core::EventKind::kExecDone: return "exec";
+    case core::EventKind::kClosed: return "closed";
+  }
+  return "unknown";
+}
+
+Napi::Buffer<char> TakeBuffer(Napi::Env env, std::vector<char>&& bytes) {
+  if (bytes.empty()) return Napi::Buffer<char>::New(env, 0);
+  auto* owned = new std::vector<char>(std::move(bytes));
+  // Zero-copy where the runtime allows external buffers; a copy otherwise.
+  return Napi::Buffer<char>::NewOrCopy(env, owned->data(), owned->size(),
+                                       [](Napi::Env, char*, std::vector<char>* hint) { delete hint; },
+                                       owned);
+}
+
+bool Fail(Napi::Env env, const std::string& message) {
+  Napi::TypeError::New(env, message).ThrowAsJavaScriptException();
+  return false;
+}
+
+bool ReadString(Napi::Env env, Napi::Object object, const char* key, std::string* out,
+                bool required) {
+  Napi::Value value = object.Get(key);
+  if (value.IsUndefined() || value.IsNull()) {
+    if (required) return Fail(env, std::string("native: ") + key + " is required");
+    return true;
+  }
+  if (value.IsString()) {
+    *out = value.As<Napi::String>().Utf8Value();
+    return true;
+  }
+  if (value.IsBuffer()) {
+    auto buffer = value.As<Napi::Buffer<char>>();
+    out->assign(buffer.Data(), buffer.Length());
+    return true;
+  }
+  return Fail(env, std::string("native: ") + key + " must be a string or Buffer");
+}
+
+bool ReadSecret(Napi::Env env, Napi::Object object, const char* key, core::Secret* out) {
+  std::string value;
+  if (!ReadString(env, object, key, &value, false)) return false;
+  *out = core::Secret(std::move(value));
+  return true;
+}
+
+bool ReadAddresses(Napi::Env env, Napi::Object object, const char* key,
+                   std::vector<core::Address>* out) {
+  Napi::Value value = object.Get(key);
+  if (!value.IsArray()) return Fail(env, std::string("native: ") + key + " must be an array");
+  Napi::Array array = value.As<Napi::Array>();
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value item = array.Get(i);
+    if (!item.IsObject()) return Fail(env, std::string("native: ") + key + " entries must be objects");
+    core::Address address;
+    if (!ReadString(env, item.As<Napi::Object>(), "address", &address.ip, true)) return false;
+    Napi::Value family = item.As<Napi::Object>().Get("family");
+    address.family = family.IsNumber() && family.As<Napi::Number>().Int32Value() == 6 ? 6 : 4;
+    out->push_back(std::move(address));
+  }
+  return true;
+}
+
+uint32_t ReadUint(Napi::Object object, const char* key, uint32_t fallback) {
+  Napi::Value value = object.Get(key);
+  if (!value.IsNumber()) return fallback;
+  double number = value.As<Napi::Number>().DoubleValue();
+  if (!(number >= 0) || number > 4294967295.0) return fallback;
+  return static_cast<uint32_t>(number);
+}
+
+}  // namespace
+
+Napi::Value EventToJs(Napi::Env env, core::Event event) {
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("kind", KindName(event.kind));
+  result.Set("final", event.final);
+  result.Set("ok", event.ok);
+  if (!event.ok) {
+    Napi::Object error = Napi::Object::New(env);
+    error.Set("code", event.error.code);
+    error.Set("level", event.error.level);
+    error.Set("message", event.error.message);
+    if (event.error.ssh_errno != 0) error.Set("errno", event.error.ssh_errno);
+    result.Set("error", error);
+  }
+  if (!event.info.empty()) {
+    Napi::Object info = Napi::Object::New(env);
+    for (const auto& entry : event.info) info.Set(entry.first, entry.second);
+    result.Set("info", info);
+  }
+  if (event.kind == core::EventKind::kExecDone && event.ok) {
+    result.Set("stdout", TakeBuffer(env, std::move(event.out)));
+    result.Set("stderr", TakeBuffer(env, std::move(event.err)));
+    if (event.has_exit_status) result.Set("exitStatus", event.exit_status);
+    if (!event.exit_signal.empty()) result.Set("exitSignal", event.exit_signal);
+  }
+  return result;
+}
+
+bool ConnectRequestFromJs(Napi::Env env, Napi::Object options, core::ConnectRequest* out) {
+  if (!ReadString(env, options, "host", &out->host, true)) return false;
+  if (!ReadAddresses(env, options, "addresses", &out->addresses)) return false;
+  uint32_t port = ReadUint(options, "port", 0);
+  if (port == 0 || port > 65535) return Fail(env, "native: port must be 1..65535");
+  out->port = static_cast<uint16_t>(port);
+  if (!ReadString(env, options, "username", &out->username, true)) return false;
+  out->connect_timeout_ms = ReadUint(options, "connectTimeoutMs", 30000);
+  out->want_host_key_verdict = options.Get("wantHostKeyVerdict").ToBoolean().Value();
+
+  Napi::Value auth_value = options.Get("auth");
+  if (!auth_value.IsObject()) return Fail(env, "native: auth must be an object");
+  Napi::Object auth = auth_value.As<Napi::Object>();
+  std::string type;
+  if (!ReadString(env, auth, "type", &type, true)) return false;
+  if (type == "password") {
+    out->auth.type = core::AuthType::kPassword;
+  } else if (type == "private_key") {
+    out->auth.type = core::AuthType::kPrivateKey;
+  } else if (type == "agent") {
+    out->auth.type = core::AuthType::kAgent;
+  } else if (type == "keyboard_interactive") {
+    out->auth.type = core::AuthType::kKeyboardInteractive;
+  } else {
+    return Fail(env, "native: unknown auth type");
+  }
+  if (!ReadSecret(env, auth, "password", &out->auth.password)) return false;
+  if (!ReadSecret(env, auth, "privateKey", &out->auth.private_key)) return false;
+  if (!ReadSecret(env, auth, "passphrase", &out->auth.passphrase)) return false;
+  if (!ReadString(env, auth, "publicKey", &out->auth.public_key, false)) return false;
+  if (!ReadString(env, auth, "agentSocket", &out->auth.agent_socket, false)) return false;
+  Napi::Value responses = auth.Get("responses");
+  if (responses.IsArray()) {
+    Napi::Array array = responses.As<Napi::Array>();
+    for (uint32_t i = 0; i < array.Length(); ++i) {
+      Napi::Value item = array.Get(i);
+      if (!item.IsString()) return Fail(env, "native: responses must be strings");
+      out->auth.responses.emplace_back(item.As<Napi::String>().Utf8Value());
+    }
+  }
+
+  Napi::Value proxy_value = options.Get("proxy");
+  if (proxy_value.IsObject()) {
+    Napi::Object proxy = proxy_value.As<Napi::Object>();
+    std::string kind;
+    if (!ReadString(env, proxy, "type", &kind, true)) return false;
+    if (kind == "socks4") {
+      out->proxy.kind = core::ProxyKind::kSocks4;
+    } else if (kind == "socks5") {
+      out->proxy.kind = core::ProxyKind::kSocks5;
+    } else if (kind == "http") {
+      out->proxy.kind = core::ProxyKind::kHttp;
+    } else {
+      return Fail(env, "native: unknown proxy type");
+    }
+    if (!ReadAddresses(env, proxy, "addresses", &out->proxy.addresses)) return false;
+    uint32_t proxy_port = ReadUint(proxy, "port", 0);
+    if (proxy_port == 0 || proxy_port > 65535) return Fail(env, "native: proxy port must be 1..65535");
+    out->proxy.port = static_cast<uint16_t>(proxy_port);
+    Napi::Value login = proxy.Get("login");
+    out->proxy.has_login = login.IsString();
+    if (!ReadString(env, proxy, "login", &out->proxy.login, false)) return false;
+    Napi::Value password = proxy.Get("password");
+    out->proxy.has_password = password.IsString();
+    if (!ReadSecret(env, proxy, "password", &out->proxy.password)) return false;
+  }
+  return true;
+}
+
+bool ExecRequestFromJs(Napi::Env env, Napi::Object options, core::ExecRequest* out) {
+  if (!ReadString(env, options, "command", &out->command, true)) return false;
+  Napi::Value input = options.Get("stdin");
+  if (input.IsBuffer()) {
+    auto buffer = input.As<Napi::Buffer<uint8_t>>();
+    out->stdin_data.assign(buffer.Data(), buffer.Data() + buffer.Length());
+  } else if (!input.IsUndefined() && !input.IsNull()) {
+    return Fail(env, "native: stdin must be a Buffer");
+  }
+  out->timeout_ms = ReadUint(options, "timeoutMs", 0);
+  return true;
+}
+
+}  // namespace native_ssh::binding

@@ -1,0 +1,210 @@
+#include "session_handle.h"
+
+#include <atomic>
+#include <utility>
+
+#include "../core/engine.h"
+#include "../core/session.h"
+#include "addon.h"
+#include "event_convert.h"
+
+namespace native_ssh::binding {
+
+namespace {
+
+// Random tag generated once for this project (napi_type_tag): marks objects made by this class.
+constexpr napi_type_tag kSessionHandleTag = {0x6e7373685f736573ULL, 0x9b2f4c1d7a03e5b1ULL};
+
+std::atomic<uint64_t> next_session_id{1};
+
+core::Event NoSessionEvent(uint64_t request_id, core::EventKind kind) {
+  core::Event event;
+  event.request_id = request_id;
+  event.kind = kind;
+  if (kind != core::EventKind::kClosed) {
+    event.ok = false;
+    event.error.code = "NOT_CONNECTED";
+    event.error.level = "channel";
+    event.error.message = "No session";
+  }
+  return event;
+}
+
+}  // namespace
+
+Napi::Function SessionHandle::Define(Napi::Env env) {
+  return DefineClass(env, "SessionHandle",
+                     {
+                         InstanceMethod("connect", &SessionHandle::Connect),
+                         InstanceMethod("exec", &SessionHandle::Exec),
+                         InstanceMethod("hostKeyVerdict", &SessionHandle::HostKeyVerdict),
+                         InstanceMethod("close", &SessionHandle::Close),
+                     });
+}
+
+SessionHandle::SessionHandle(const Napi::CallbackInfo& info)
+    : Napi::ObjectWrap<SessionHandle>(info), session_id_(next_session_id++) {
+  info.This().As<Napi::Object>().TypeTag(&kSessionHandleTag);
+  auto* addon = info.Env().GetInstanceData<NativeSshAddon>();
+  if (addon != nullptr) host_ = addon->host();
+}
+
+SessionHandle::~SessionHandle() {
+  if (!connect_started_ || close_posted_) return;
+  std::shared_ptr<EngineHost> host = host_.lock();
+  if (!host || !host->started()) return;
+  const uint64_t id = session_id_;
+  core::Engine* engine = host->engine();
+  engine->Post([engine, id] {
+    if (core::Session* session = engine->FindSession(id)) session->Close(0);
+  });
+}
+
+SessionHandle* SessionHandle::Self(const Napi::CallbackInfo& info) {
+  Napi::Value self = info.This();
+  if (!self.IsObject() || !self.As<Napi::Object>().CheckTypeTag(&kSessionHandleTag)) {
+    Napi::TypeError::New(info.Env(), "SessionHandle method called on an incompatible receiver")
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return Napi::ObjectWrap<SessionHandle>::Unwrap(self.As<Napi::Object>());
+}
+
+std::shared_ptr<EngineHost> SessionHandle::LockHost(Napi::Env env) {
+  std::shared_ptr<EngineHost> host = host_.lock();
+  if (!host || !host->started()) {
+    Napi::Error::New(env, "native-ssh: the engine is not running (init() was not called)")
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return host;
+}
+
+bool SessionHandle::ReadRequestId(const Napi::CallbackInfo& info, uint64_t* request_id) {
+  if (info.Length() < 1 || !info[0].IsNumber()) {
+    Napi::TypeError::New(info.Env(), "requestId must be a number").ThrowAsJavaScriptException();
+    return false;
+  }
+  double value = info[0].As<Napi::Number>().DoubleValue();
+  if (!(value >= 1)) {
+    Napi::TypeError::New(info.Env(), "requestId must be positive").ThrowAsJavaScriptException();
+    return false;
+  }
+  *request_id = static_cast<uint64_t>(value);
+  return true;
+}
+
+Napi::Value SessionHandle::Connect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SessionHandle* self = Self(info);
+  if (self == nullptr) return env.Undefined();
+  uint64_t request_id = 0;
+  if (!self->ReadRequestId(info, &request_id)) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsObject()) {
+    Napi::TypeError::New(env, "connect(requestId, options): options must be an object")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  if (self->connect_started_) {
+    Napi::Error::New(env, "connect() was already called on this handle").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto request = std::make_shared<core::ConnectRequest>();
+  if (!ConnectRequestFromJs(env, info[1].As<Napi::Object>(), request.get())) return env.Undefined();
+  std::shared_ptr<EngineHost> host = self->LockHost(env);
+  if (!host) return env.Undefined();
+  self->connect_started_ = true;
+  host->BeginRequest(env);
+  core::Engine* engine = host->engine();
+  const uint64_t id = self->session_id_;
+  engine->Post([engine, id, request_id, request] {
+    core::Session* session = engine->CreateSession(id);
+    if (session == nullptr) {
+      engine->sink()->Deliver(NoSessionEvent(request_id, core::EventKind::kConnected));
+      return;
+    }
+    session->Connect(request_id, std::move(*request));
+  });
+  return env.Undefined();
+}
+
+Napi::Value SessionHandle::Exec(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SessionHandle* self = Self(info);
+  if (self == nullptr) return env.Undefined();
+  uint64_t request_id = 0;
+  if (!self->ReadRequestId(info, &request_id)) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsObject()) {
+    Napi::TypeError::New(env, "exec(requestId, options): options must be an object")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto request = std::make_shared<core::ExecRequest>();
+  if (!ExecRequestFromJs(env, info[1].As<Napi::Object>(), request.get())) return env.Undefined();
+  std::shared_ptr<EngineHost> host = self->LockHost(env);
+  if (!host) return env.Undefined();
+  host->BeginRequest(env);
+  core::Engine* engine = host->engine();
+  const uint64_t id = self->session_id_;
+  engine->Post([engine, id, request_id, request] {
+    core::Session* session = engine->FindSession(id);
+    if (session == nullptr) {
+      engine->sink()->Deliver(NoSessionEvent(request_id, core::EventKind::kExecDone));
+      return;
+    }
+    session->Exec(request_id, std::move(*request));
+  });
+  return env.Undefined();
+}
+
+Napi::Value SessionHandle::HostKeyVerdict(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SessionHandle* self = Self(info);
+  if (self == nullptr) return env.Undefined();
+  if (info.Length() < 1 || !info[0].IsBoolean()) {
+    Napi::TypeError::New(env, "hostKeyVerdict(accept, code?, message?): accept must be a boolean")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  bool accept = info[0].As<Napi::Boolean>().Value();
+  core::Error refusal;
+  refusal.level = "host-key";
+  refusal.code = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value()
+                                                         : "HOST_KEY_MISMATCH";
+  refusal.message = info.Length() > 2 && info[2].IsString()
+                        ? info[2].As<Napi::String>().Utf8Value()
+                        : "Host key error: the host key was refused";
+  std::shared_ptr<EngineHost> host = self->LockHost(env);
+  if (!host) return env.Undefined();
+  core::Engine* engine = host->engine();
+  const uint64_t id = self->session_id_;
+  engine->Post([engine, id, accept, refusal] {
+    if (core::Session* session = engine->FindSession(id)) session->HostKeyVerdict(accept, refusal);
+  });
+  return env.Undefined();
+}
+
+Napi::Value SessionHandle::Close(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SessionHandle* self = Self(info);
+  if (self == nullptr) return env.Undefined();
+  uint64_t request_id = 0;
+  if (!self->ReadRequestId(info, &request_id)) return env.Undefined();
+  std::shared_ptr<EngineHost> host = self->LockHost(env);
+  if (!host) return env.Undefined();
+  self->close_posted_ = true;
+  host->BeginRequest(env);
+  core::Engine* engine = host->engine();
+  const uint64_t id = self->session_id_;
+  engine->Post([engine, id, request_id] {
+    core::Session* session = engine->FindSession(id);
+    if (session == nullptr) {
+      engine->sink()->Deliver(NoSessionEvent(request_id, core::EventKind::kClosed));
+      return;
+    }
+    session->Close(request_id);
+  });
+  return env.Undefined();
+}
+
+}  // namespace native_ssh::binding

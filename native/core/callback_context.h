@@ -1,0 +1,20 @@
+// What libssh2's callbacks (socket I/O, keyboard-interactive) can reach through the session's
+// abstract pointer. Owned by Session; engine thread only.
+#ifndef NATIVE_SSH_CORE_CALLBACK_CONTEXT_H_
+#define NATIVE_SSH_CORE_CALLBACK_CONTEXT_H_
+
+#include <string>
+
+namespace native_ssh::core {
+
+class Authenticator;
+
+struct CallbackContext {
+  // Bytes that arrived after a proxy's reply and belong to SSH: served before the socket's own.
+  std::string inbound_prefix;
+  Authenticator* authenticator = nullptr;
+};
+
+}  // namespace native_ssh::core
+
+#endif  // NATIVE_SSH_CORE_CALLBACK_CONTEXT_H_

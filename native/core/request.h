@@ -1,0 +1,96 @@
+// Plain request and event types that cross between the JavaScript thread and the engine thread.
+// Only owned values (strings, byte vectors, numbers) live here: nothing points into V8 or libssh2.
+#ifndef NATIVE_SSH_CORE_REQUEST_H_
+#define NATIVE_SSH_CORE_REQUEST_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "secret.h"
+
+namespace native_ssh::core {
+
+// One resolved address of a host (resolution happens in TypeScript, never on the engine thread).
+struct Address {
+  std::string ip;  // numeric IPv4 or IPv6 text
+  int family = 4;  // 4 or 6
+};
+
+enum class AuthType { kPassword, kPrivateKey, kAgent, kKeyboardInteractive };
+
+struct AuthSpec {
+  AuthType type = AuthType::kPassword;
+  Secret password;                 // password auth
+  Secret private_key;              // key text (PEM or OpenSSH), read by TypeScript
+  std::string public_key;          // optional public key text ("ssh-ed25519 AAAA... comment")
+  Secret passphrase;               // optional
+  std::vector<Secret> responses;   // keyboard-interactive answers, in order across all prompts
+  std::string agent_socket;        // agent auth: SSH_AUTH_SOCK as seen by the caller
+};
+
+enum class ProxyKind { kNone, kSocks4, kSocks5, kHttp };
+
+struct ProxySpec {
+  ProxyKind kind = ProxyKind::kNone;
+  std::vector<Address> addresses;  // the proxy server, resolved
+  uint16_t port = 0;
+  std::string login;
+  Secret password;
+  bool has_login = false;
+  bool has_password = false;
+};
+
+struct ConnectRequest {
+  std::string host;                // as the user wrote it (sent unresolved to proxies)
+  std::vector<Address> addresses;  // direct connections: resolved addresses to try in order
+  uint16_t port = 22;
+  std::string username;
+  AuthSpec auth;
+  ProxySpec proxy;
+  uint32_t connect_timeout_ms = 30000;
+  bool want_host_key_verdict = false;  // pause after the key exchange until JS accepts the key
+};
+
+struct ExecRequest {
+  std::string command;
+  std::vector<uint8_t> stdin_data;
+  uint32_t timeout_ms = 0;  // 0 = none
+};
+
+// What failed, in the terms the TypeScript layer turns into SshError / OPI results.
+struct Error {
+  std::string code;     // stable code: CONNECT_FAILED, TIMEOUT, AUTH_FAILED, ...
+  std::string level;    // connect, proxy, handshake, host-key, auth, channel, timeout
+  std::string message;  // with OPI's prefix ("TCP error: ...", "Auth error: ...")
+  int ssh_errno = 0;    // libssh2 error number where one exists
+};
+
+enum class EventKind { kConnected, kHostKey, kExecDone, kClosed };
+
+// One event for the JavaScript side. `final` events settle their request.
+struct Event {
+  uint64_t request_id = 0;
+  EventKind kind = EventKind::kClosed;
+  bool final = true;
+  bool ok = true;
+  Error error;
+  std::map<std::string, std::string> info;  // host key, banner, negotiated algorithms
+  std::vector<char> out;                    // exec: stdout bytes
+  std::vector<char> err;                    // exec: stderr bytes
+  bool has_exit_status = false;
+  int exit_status = 0;
+  std::string exit_signal;
+};
+
+// Receives events on the engine thread; the binding forwards them to JavaScript.
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  virtual void Deliver(Event event) = 0;
+};
+
+}  // namespace native_ssh::core
+
+#endif  // NATIVE_SSH_CORE_REQUEST_H_

@@ -1,0 +1,621 @@
+#include "session.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <openssl/evp.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "engine.h"
+#include "ssh_error.h"
+
+namespace native_ssh::core {
+
+namespace {
+
+constexpr int kMaxRoundsPerPump = 64;
+constexpr uint64_t kDisconnectBoundMs = 2000;
+
+std::string Base64(const unsigned char* data, size_t length, bool pad) {
+  std::string out(4 * ((length + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data,
+                          static_cast<int>(length));
+  out.resize(static_cast<size_t>(n));
+  if (!pad) {
+    while (!out.empty() && out.back() == '=') out.pop_back();
+  }
+  return out;
+}
+
+const char* HostKeyTypeName(int type) {
+  switch (type) {
+    case LIBSSH2_HOSTKEY_TYPE_RSA: return "ssh-rsa";
+    case LIBSSH2_HOSTKEY_TYPE_DSS: return "ssh-dss";
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return "ecdsa-sha2-nistp256";
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return "ecdsa-sha2-nistp384";
+    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return "ecdsa-sha2-nistp521";
+    case LIBSSH2_HOSTKEY_TYPE_ED25519: return "ssh-ed25519";
+    default: return "unknown";
+  }
+}
+
+proxy::ProxyType ToProxyType(ProxyKind kind) {
+  switch (kind) {
+    case ProxyKind::kSocks4: return proxy::ProxyType::kSocks4;
+    case ProxyKind::kHttp: return proxy::ProxyType::kHttp;
+    default: return proxy::ProxyType::kSocks5;
+  }
+}
+
+}  // namespace
+
+Session::Session(Engine* engine, uint64_t id) : engine_(engine), id_(id) {
+  uv_timer_init(engine_->loop(), &connect_timer_);
+  connect_timer_.data = this;
+  uv_timer_init(engine_->loop(), &pump_timer_);
+  pump_timer_.data = this;
+  open_handles_ = 2;
+}
+
+Session::~Session() = default;
+
+void Session::Emit(Event event) {
+  engine_->sink()->Deliver(std::move(event));
+}
+
+// ---- connect -------------------------------------------------------------------------------
+
+void Session::Connect(uint64_t request_id, ConnectRequest request) {
+  if (state_ != State::kNew) {
+    Event event;
+    event.request_id = request_id;
+    event.kind = EventKind::kConnected;
+    event.ok = false;
+    event.error = MakeError("INVALID_STATE", "connect", "Connection already initialized");
+    Emit(std::move(event));
+    return;
+  }
+  connect_request_id_ = request_id;
+  request_ = std::move(request);
+  uv_timer_start(&connect_timer_, &Session::OnConnectTimer, request_.connect_timeout_ms, 0);
+  if (request_.proxy.kind != ProxyKind::kNone) {
+    proxy::ProxyConfig config;
+    config.type = ToProxyType(request_.proxy.kind);
+    config.login = request_.proxy.login;
+    config.password = request_.proxy.password.reveal();
+    config.has_login = request_.proxy.has_login;
+    config.has_password = request_.proxy.has_password;
+    proxy::Target target{request_.host, request_.port};
+    proxy::ProxyError proxy_error;
+    proxy_ = proxy::MakeHandshake(config, target, &proxy_error);
+    std::fill(config.password.begin(), config.password.end(), '\0');
+    if (!proxy_) {
+      FailConnect(MakeError(proxy_error.code, "proxy", "TCP error: " + proxy_error.message));
+      return;
+    }
+    connector_.Reset(&request_.proxy.addresses, request_.proxy.port);
+  } else {
+    connector_.Reset(&request_.addresses, request_.port);
+  }
+  state_ = State::kTcpConnecting;
+  StartTcp();
+}
+
+void Session::StartTcp() {
+  for (;;) {
+    TcpConnector::Status status = connector_.Begin();
+    if (status == TcpConnector::Status::kFailed) {
+      const bool via_proxy = request_.proxy.kind != ProxyKind::kNone;
+      std::string what = via_proxy ? "Proxy connection error: " : "Direct connection error: ";
+      FailConnect(MakeError("CONNECT_FAILED", via_proxy ? "proxy" : "connect",
+                            "TCP error: " + what + connector_.last_error()));
+      return;
+    }
+    int fd = connector_.TakeFd();
+    WatchSocket(fd);
+    if (status == TcpConnector::Status::kConnected) {
+      AfterTcp();
+      return;
+    }
+    UpdateWatch();
+    return;
+  }
+}
+
+void Session::OnTcpWritable() {
+  // The connector's Finish reads SO_ERROR from the socket that is being watched.
+  int err = 0;
+  socklen_t length = sizeof(err);
+  if (getsockopt(watch_->fd, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
+  if (err == EINPROGRESS) return;
+  if (err != 0) {
+    ReleaseWatch();
+    StartTcp();
+    return;
+  }
+  AfterTcp();
+}
+
+void Session::AfterTcp() {
+  TuneSocket(watch_->fd);
+  if (proxy_) {
+    state_ = State::kProxy;
+    proxy_output_ = proxy_->TakeOutput();
+    Pump();
+    return;
+  }
+  StartSsh();
+}
+
+void Session::StartSsh() {
+  ssh_ = libssh2_session_init_ex(nullptr, nullptr, nullptr, &callbacks_);
+  if (ssh_ == nullptr) {
+    FailConnect(MakeError("SESSION_FAILED", "connect", "Session error: cannot allocate a session"));
+    return;
+  }
+  libssh2_session_set_blocking(ssh_, 0);
+  libssh2_session_callback_set2(ssh_, LIBSSH2_CALLBACK_RECV,
+                                reinterpret_cast<libssh2_cb_generic*>(&Session::Receive));
+  libssh2_session_callback_set2(ssh_, LIBSSH2_CALLBACK_SEND,
+                                reinterpret_cast<libssh2_cb_generic*>(&Session::Send));
+  state_ = State::kHandshake;
+  Pump();
+}
+
+bool Session::StepProxy() {
+  bool progress = false;
+  while (!proxy_output_.empty()) {
+    ssize_t n = send(watch_->fd, proxy_output_.data(), proxy_output_.size(), MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      FailConnect(MakeError("CONNECT_FAILED", "proxy",
+                            "TCP error: Proxy connection error: " + OsErrorText(errno)));
+      return false;
+    }
+    proxy_output_.erase(0, static_cast<size_t>(n));
+    progress = true;
+  }
+  char buffer[4096];
+  ssize_t n = recv(watch_->fd, buffer, sizeof(buffer), 0);
+  proxy::Verdict verdict = proxy_->verdict();
+  if (n > 0) {
+    verdict = proxy_->Feed(reinterpret_cast<const uint8_t*>(buffer), static_cast<size_t>(n));
+    proxy_output_ += proxy_->TakeOutput();
+    progress = true;
+  } else if (n == 0) {
+    verdict = proxy_->OnEof();
+  } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
+    FailConnect(MakeError("CONNECT_FAILED", "proxy",
+                          "TCP error: Proxy connection error: " + OsErrorText(errno)));
+    return false;
+  }
+  if (verdict == proxy::Verdict::kFailed) {
+    const proxy::ProxyError& error = proxy_->error();
+    FailConnect(MakeError(error.code, "proxy", "TCP error: " + error.message));
+    return false;
+  }
+  if (verdict == proxy::Verdict::kDone) {
+    callbacks_.inbound_prefix = proxy_->TakeLeftover();
+    proxy_.reset();
+    StartSsh();
+    return false;
+  }
+  return progress;
+}
+
+bool Session::StepHandshake() {
+  int rc = libssh2_session_handshake(ssh_, watch_->fd);
+  if (rc == LIBSSH2_ERROR_EAGAIN) return false;
+  if (rc != 0) {
+    FailConnect(LastSshError(ssh_, rc, "Handshake error: ", "HANDSHAKE_FAILED", "handshake"));
+    return false;
+  }
+  Event event;
+  event.request_id = connect_request_id_;
+  event.kind = EventKind::kHostKey;
+  event.final = false;
+  CollectHostKey(&event);
+  if (request_.want_host_key_verdict) {
+    state_ = State::kAwaitHostKey;
+    Emit(std::move(event));
+    return false;
+  }
+  state_ = State::kAuth;
+  authenticator_.Start(ssh_, &request_.username, &request_.auth);
+  return true;
+}
+
+void Session::CollectHostKey(Event* event) {
+  size_t length = 0;
+  int type = 0;
+  const char* key = libssh2_session_hostkey(ssh_, &length, &type);
+  const char* hash = libssh2_hostkey_hash(ssh_, LIBSSH2_HOSTKEY_HASH_SHA256);
+  event->info["host_key_type"] = HostKeyTypeName(type);
+  if (key != nullptr) {
+    event->info["host_key"] = Base64(reinterpret_cast<const unsigned char*>(key), length, true);
+  }
+  if (hash != nullptr) {
+    event->info["host_key_fingerprint"] =
+        "SHA256:" + Base64(reinterpret_cast<const unsigned char*>(hash), 32, false);
+  }
+}
+
+void Session::HostKeyVerdict(bool accept, Error refusal) {
+  if (state_ != State::kAwaitHostKey) return;
+  if (!accept) {
+    FailConnect(std::move(refusal));
+    return;
+  }
+  state_ = State::kAuth;
+  authenticator_.Start(ssh_, &request_.username, &request_.auth);
+  Pump();
+}
+
+bool Session::StepAuth() {
+  Authenticator::Status status = authenticator_.Step();
+  switch (status) {
+    case Authenticator::Status::kWaiting: return false;
+    case Authenticator::Status::kProgress: return true;
+    case Authenticator::Status::kFailed: FailConnect(authenticator_.error()); return false;
+    case Authenticator::Status::kDone: break;
+  }
+  uv_timer_stop(&connect_timer_);
+  state_ = State::kReady;
+  // Secrets are not needed any more: wipe them now rather than when the connection closes.
+  request_.auth.password.Wipe();
+  request_.auth.private_key.Wipe();
+  request_.auth.passphrase.Wipe();
+  for (Secret& answer : request_.auth.responses) answer.Wipe();
+  request_.proxy.password.Wipe();
+
+  Event event;
+  event.request_id = connect_request_id_;
+  event.kind = EventKind::kConnected;
+  CollectHostKey(&event);
+  const char* banner = libssh2_session_banner_get(ssh_);
+  if (banner != nullptr) event.info["banner"] = banner;
+  static const struct {
+    int method;
+    const char* name;
+  } kMethods[] = {
+      {LIBSSH2_METHOD_KEX, "kex"},           {LIBSSH2_METHOD_HOSTKEY, "host_key_algorithm"},
+      {LIBSSH2_METHOD_CRYPT_CS, "cipher_cs"}, {LIBSSH2_METHOD_CRYPT_SC, "cipher_sc"},
+      {LIBSSH2_METHOD_MAC_CS, "mac_cs"},      {LIBSSH2_METHOD_MAC_SC, "mac_sc"},
+  };
+  for (const auto& method : kMethods) {
+    const char* value = libssh2_session_methods(ssh_, method.method);
+    if (value != nullptr) event.info[method.name] = value;
+  }
+  event.info["auth_methods"] = authenticator_.methods();
+  Emit(std::move(event));
+  return true;
+}
+
+void Session::FailConnect(Error error) {
+  if (state_ == State::kClosed || state_ == State::kClosing) return;
+  uv_timer_stop(&connect_timer_);
+  Event event;
+  event.request_id = connect_request_id_;
+  event.kind = EventKind::kConnected;
+  event.ok = false;
+  event.error = std::move(error);
+  TearDown();
+  Emit(std::move(event));
+}
+
+std::string Session::StageName() const {
+  switch (state_) {
+    case State::kTcpConnecting: return "TCP connect";
+    case State::kProxy: return "proxy handshake";
+    case State::kHandshake: return "SSH handshake";
+    case State::kAwaitHostKey: return "host key check";
+    case State::kAuth: return "login";
+    default: return "connect";
+  }
+}
+
+void Session::OnConnectTimer(uv_timer_t* handle) {
+  auto* self = static_cast<Session*>(handle->data);
+  if (self->state_ == State::kClosing) {
+    // The server did not confirm the disconnect in time: free everything anyway.
+    self->FinishClose();
+    return;
+  }
+  const std::string stage = self->StageName();
+  const double seconds = self->request_.connect_timeout_ms / 1000.0;
+  char amount[32];
+  snprintf(amount, sizeof(amount), "%g", seconds);
+  self->FailConnect(MakeError(
+      "TIMEOUT", "timeout",
+      "Timeout error: no connection to " + self->request_.host + ":" +
+          std::to_string(self->request_.port) + " within " + amount + " s (stage: " + stage + ")"));
+}
+
+// ---- commands ------------------------------------------------------------------------------
+
+void Session::Exec(uint64_t request_id, ExecRequest request) {
+  if (state_ != State::kReady) {
+    Event event;
+    event.request_id = request_id;
+    event.kind = EventKind::kExecDone;
+    event.ok = false;
+    event.error = state_ == State::kBroken
+                      ? MakeError("NOT_CONNECTED", "channel", "No session: the connection was lost")
+                      : MakeError("NOT_CONNECTED", "channel", "No session");
+    Emit(std::move(event));
+    return;
+  }
+  channels_.push_back(std::make_unique<ExecChannel>(ssh_, request_id, std::move(request)));
+  Pump();
+}
+
+bool Session::StepChannels() {
+  bool progress = false;
+  for (auto it = channels_.begin(); it != channels_.end();) {
+    ExecChannel::Status status = (*it)->Step();
+    if (status == ExecChannel::Status::kTransportError) {
+      BreakTransport((*it)->transport_error());
+      return false;
+    }
+    if (status == ExecChannel::Status::kDone) {
+      Emit((*it)->TakeEvent());
+      it = channels_.erase(it);
+      progress = true;
+      continue;
+    }
+    if (status == ExecChannel::Status::kProgress) progress = true;
+    if (status == ExecChannel::Status::kWaiting) {
+      wanted_directions_ |= libssh2_session_block_directions(ssh_);
+    }
+    ++it;
+  }
+  return progress;
+}
+
+void Session::BreakTransport(Error error) {
+  for (auto& channel : channels_) {
+    channel->Fail(error);
+    Emit(channel->TakeEvent());
+  }
+  channels_.clear();
+  TearDown();
+  state_ = State::kBroken;
+}
+
+// ---- close ---------------------------------------------------------------------------------
+
+void Session::Close(uint64_t request_id) {
+  if (request_id != 0) close_request_ids_.push_back(request_id);
+  if (state_ == State::kClosing) return;
+  if (state_ == State::kClosed || state_ == State::kBroken || state_ == State::kNew) {
+    TearDown();
+    FinishClose();
+    return;
+  }
+  if (state_ != State::kReady) {
+    FailConnect(MakeError("ABORTED", "connect", "Connection closed before it was established"));
+    FinishClose();
+    return;
+  }
+  for (auto& channel : channels_) {
+    channel->Fail(MakeError("NOT_CONNECTED", "channel",
+                            "No session: the connection was closed while the command ran"));
+    Emit(channel->TakeEvent());
+  }
+  state_ = State::kClosing;
+  uv_timer_start(&connect_timer_, &Session::OnConnectTimer, kDisconnectBoundMs, 0);
+  Pump();
+}
+
+bool Session::StepClosing() {
+  int rc = libssh2_session_disconnect_ex(ssh_, SSH_DISCONNECT_BY_APPLICATION,
+                                         "closed by native-ssh", "");
+  if (rc == LIBSSH2_ERROR_EAGAIN) return false;
+  FinishClose();
+  return false;
+}
+
+void Session::FinishClose() {
+  TearDown();
+  for (uint64_t request_id : close_request_ids_) {
+    Event event;
+    event.request_id = request_id;
+    event.kind = EventKind::kClosed;
+    Emit(std::move(event));
+  }
+  close_request_ids_.clear();
+}
+
+void Session::Shutdown() {
+  if (state_ == State::kReady && ssh_ != nullptr) {
+    // One try at a polite disconnect; the process is going away, so no waiting.
+    libssh2_session_disconnect_ex(ssh_, SSH_DISCONNECT_BY_APPLICATION, "closed by native-ssh", "");
+  }
+  for (auto& channel : channels_) {
+    channel->Fail(MakeError("NOT_CONNECTED", "channel", "No session: the environment is closing"));
+    Emit(channel->TakeEvent());
+  }
+  channels_.clear();
+  if (state_ != State::kReady && state_ != State::kClosed && state_ != State::kBroken &&
+      state_ != State::kNew && state_ != State::kClosing) {
+    FailConnect(MakeError("ABORTED", "connect", "The environment is closing"));
+  }
+  FinishClose();
+  if (open_handles_ > 0 && !torn_down_) TearDown();
+}
+
+void Session::TearDown() {
+  for (auto& channel : channels_) channel->Detach();
+  if (!torn_down_) {
+    torn_down_ = true;
+    uv_timer_stop(&connect_timer_);
+    uv_timer_stop(&pump_timer_);
+    if (watch_ != nullptr) uv_poll_stop(&watch_->poll);
+    if (ssh_ != nullptr) {
+      // Shut the socket down first (the descriptor stays ours, so it cannot be reused under
+      // libssh2), then free: every send fails at once, so nothing waits on the network.
+      if (watch_ != nullptr) shutdown(watch_->fd, SHUT_RDWR);
+      for (int i = 0; i < 1000 && libssh2_session_free(ssh_) == LIBSSH2_ERROR_EAGAIN; ++i) {
+      }
+      ssh_ = nullptr;
+    }
+    channels_.clear();
+    ReleaseWatch();
+    uv_close(reinterpret_cast<uv_handle_t*>(&connect_timer_), &Session::OnHandleClosed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&pump_timer_), &Session::OnHandleClosed);
+  }
+  state_ = State::kClosed;
+}
+
+void Session::OnHandleClosed(uv_handle_t* handle) {
+  auto* self = static_cast<Session*>(handle->data);
+  --self->open_handles_;
+  self->MaybeForget();
+}
+
+void Session::MaybeForget() {
+  if (open_handles_ == 0 && torn_down_) engine_->ForgetSession(id_);  // deletes this
+}
+
+// ---- socket and pump -----------------------------------------------------------------------
+
+void Session::WatchSocket(int fd) {
+  watch_ = new SocketWatch();
+  watch_->fd = fd;
+  watch_->owner = this;
+  uv_poll_init(engine_->loop(), &watch_->poll, fd);
+  watch_->poll.data = watch_;
+  watched_events_ = 0;
+  ++open_handles_;
+}
+
+void Session::ReleaseWatch() {
+  if (watch_ == nullptr) return;
+  uv_poll_stop(&watch_->poll);
+  uv_close(reinterpret_cast<uv_handle_t*>(&watch_->poll), &Session::OnWatchClosed);
+  watch_ = nullptr;
+  watched_events_ = 0;
+}
+
+void Session::OnWatchClosed(uv_handle_t* handle) {
+  auto* watch = static_cast<SocketWatch*>(handle->data);
+  Session* self = watch->owner;
+  // libuv requires the poll handle to be closed before its descriptor.
+  close(watch->fd);
+  delete watch;
+  --self->open_handles_;
+  self->MaybeForget();
+}
+
+void Session::OnPoll(uv_poll_t* handle, int status, int events) {
+  auto* watch = static_cast<SocketWatch*>(handle->data);
+  Session* self = watch->owner;
+  (void)events;
+  if (self->watch_ != watch) return;
+  if (self->state_ == State::kTcpConnecting) {
+    if (status < 0) {
+      self->ReleaseWatch();
+      self->StartTcp();
+      return;
+    }
+    self->OnTcpWritable();
+    return;
+  }
+  self->Pump();
+}
+
+void Session::OnPumpTimer(uv_timer_t* handle) {
+  static_cast<Session*>(handle->data)->Pump();
+}
+
+void Session::SchedulePump() {
+  if (!torn_down_) uv_timer_start(&pump_timer_, &Session::OnPumpTimer, 0, 0);
+}
+
+void Session::Pump() {
+  if (pumping_) {
+    pump_again_ = true;
+    return;
+  }
+  pumping_ = true;
+  int rounds = 0;
+  bool progress = true;
+  while (progress && rounds < kMaxRoundsPerPump) {
+    ++rounds;
+    pump_again_ = false;
+    wanted_directions_ = 0;
+    progress = false;
+    switch (state_) {
+      case State::kProxy: progress = StepProxy(); break;
+      case State::kHandshake: progress = StepHandshake(); break;
+      case State::kAuth: progress = StepAuth(); break;
+      case State::kReady: progress = StepChannels(); break;
+      case State::kClosing: progress = StepClosing(); break;
+      default: break;
+    }
+    progress = progress || pump_again_;
+  }
+  pumping_ = false;
+  if (progress) SchedulePump();  // more to do: yield to other sessions first
+  UpdateWatch();
+}
+
+void Session::UpdateWatch() {
+  if (watch_ == nullptr || torn_down_) return;
+  int events = 0;
+  auto libssh2_events = [this]() {
+    int directions = libssh2_session_block_directions(ssh_) | wanted_directions_;
+    int wanted = 0;
+    if (directions & LIBSSH2_SESSION_BLOCK_INBOUND) wanted |= UV_READABLE;
+    if (directions & LIBSSH2_SESSION_BLOCK_OUTBOUND) wanted |= UV_WRITABLE;
+    return wanted == 0 ? UV_READABLE : wanted;
+  };
+  switch (state_) {
+    case State::kTcpConnecting: events = UV_WRITABLE; break;
+    case State::kProxy: events = UV_READABLE | (proxy_output_.empty() ? 0 : UV_WRITABLE); break;
+    case State::kHandshake:
+    case State::kAuth:
+    case State::kClosing: events = libssh2_events(); break;
+    case State::kReady:
+      // Idle connections are not watched: nothing reads the socket until the next command.
+      if (!channels_.empty()) events = libssh2_events() | UV_READABLE;
+      break;
+    default: break;
+  }
+  if (events == watched_events_) return;
+  watched_events_ = events;
+  if (events == 0) {
+    uv_poll_stop(&watch_->poll);
+  } else {
+    uv_poll_start(&watch_->poll, events, &Session::OnPoll);
+  }
+}
+
+LIBSSH2_RECV_FUNC(Session::Receive) {
+  auto* context = static_cast<CallbackContext*>(*abstract);
+  if (!context->inbound_prefix.empty()) {
+    size_t n = std::min(length, context->inbound_prefix.size());
+    std::memcpy(buffer, context->inbound_prefix.data(), n);
+    context->inbound_prefix.erase(0, n);
+    return static_cast<ssize_t>(n);
+  }
+  // Re-arm quick ACKs before each read: sshd leaves Nagle on for exec channels, and delayed ACKs
+  // otherwise add ~40 ms to a short command (measured; see docs/architecture.md).
+  int one = 1;
+  setsockopt(socket, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
+  ssize_t n = recv(socket, buffer, length, flags);
+  if (n < 0) return -errno;
+  return n;
+}
+
+LIBSSH2_SEND_FUNC(Session::Send) {
+  (void)abstract;
+  ssize_t n = send(socket, buffer, length, flags | MSG_NOSIGNAL);
+  if (n < 0) return -errno;
+  return n;
+}
+
+}  // namespace native_ssh::core

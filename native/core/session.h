@@ -1,0 +1,124 @@
+// One SSH connection: TCP (direct or through a proxy whose handshake runs here), key exchange,
+// host key hand-off to JavaScript, login, then any number of commands, each on its own channel.
+// Owns the socket, its uv_poll watcher, the timers, the LIBSSH2_SESSION and every ExecChannel.
+//
+// Engine thread only. Every libssh2 call runs from Pump(), which drives all pending work until
+// each part reports EAGAIN, then waits on the socket in the directions libssh2 asks for.
+#ifndef NATIVE_SSH_CORE_SESSION_H_
+#define NATIVE_SSH_CORE_SESSION_H_
+
+#include <libssh2.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <list>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "authenticator.h"
+#include "callback_context.h"
+#include "exec_channel.h"
+#include "proxy/handshake.h"
+#include "request.h"
+#include "tcp_connector.h"
+
+namespace native_ssh::core {
+
+class Engine;
+
+class Session {
+ public:
+  Session(Engine* engine, uint64_t id);
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  void Connect(uint64_t request_id, ConnectRequest request);
+  // JavaScript's answer to the kHostKey event: go on with the login, or stop with `refusal`.
+  void HostKeyVerdict(bool accept, Error refusal);
+  void Exec(uint64_t request_id, ExecRequest request);
+  // Settles pending commands, sends an SSH disconnect (bounded), frees everything.
+  // request_id 0: no completion event (garbage collection, engine shutdown).
+  void Close(uint64_t request_id);
+  // Engine teardown: like Close, without waiting for the server.
+  void Shutdown();
+
+ private:
+  enum class State {
+    kNew,
+    kTcpConnecting,
+    kProxy,
+    kHandshake,
+    kAwaitHostKey,
+    kAuth,
+    kReady,
+    kClosing,
+    kBroken,  // the transport failed after login; only Close is useful
+    kClosed,
+  };
+
+  struct SocketWatch {
+    uv_poll_t poll;
+    int fd;
+    Session* owner;
+  };
+
+  void StartTcp();
+  void OnTcpWritable();
+  void AfterTcp();
+  void StartSsh();
+  bool StepProxy();
+  bool StepHandshake();
+  bool StepAuth();
+  bool StepChannels();
+  bool StepClosing();
+  void Pump();
+  void SchedulePump();
+  void UpdateWatch();
+  void WatchSocket(int fd);
+  void ReleaseWatch();
+  void FailConnect(Error error);
+  void BreakTransport(Error error);
+  void FinishClose();
+  void TearDown();
+  void Emit(Event event);
+  void CollectHostKey(Event* event);
+  std::string StageName() const;
+  void MaybeForget();
+
+  static void OnPoll(uv_poll_t* handle, int status, int events);
+  static void OnConnectTimer(uv_timer_t* handle);
+  static void OnPumpTimer(uv_timer_t* handle);
+  static void OnHandleClosed(uv_handle_t* handle);
+  static void OnWatchClosed(uv_handle_t* handle);
+  static LIBSSH2_RECV_FUNC(Receive);
+  static LIBSSH2_SEND_FUNC(Send);
+
+  Engine* engine_;
+  uint64_t id_;
+  State state_ = State::kNew;
+  ConnectRequest request_;
+  uint64_t connect_request_id_ = 0;
+  std::vector<uint64_t> close_request_ids_;
+  TcpConnector connector_;
+  std::unique_ptr<proxy::Handshake> proxy_;
+  std::string proxy_output_;
+  CallbackContext callbacks_;
+  SocketWatch* watch_ = nullptr;
+  int watched_events_ = 0;
+  LIBSSH2_SESSION* ssh_ = nullptr;
+  Authenticator authenticator_;
+  std::list<std::unique_ptr<ExecChannel>> channels_;
+  uv_timer_t connect_timer_{};
+  uv_timer_t pump_timer_{};
+  int open_handles_ = 0;
+  int wanted_directions_ = 0;
+  bool pumping_ = false;
+  bool pump_again_ = false;
+  bool torn_down_ = false;
+};
+
+}  // namespace native_ssh::core
+
+#endif  // NATIVE_SSH_CORE_SESSION_H_
