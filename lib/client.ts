@@ -360,6 +360,7 @@ async function rawOptions(plan: ConnectPlan, deadline: number): Promise<RawConne
     port: plan.port,
     username: plan.username,
     connectTimeoutMs: 0,
+    connectTimeoutTotalMs: plan.connectTimeoutMs,
     wantHostKeyVerdict: false,
     auth: { type: plan.auth.type },
   };

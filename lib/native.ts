@@ -41,6 +41,8 @@ export interface RawConnectOptions {
   port: number;
   username: string;
   connectTimeoutMs: number;
+  /** The bound as configured, for messages. */
+  connectTimeoutTotalMs: number;
   wantHostKeyVerdict: boolean;
   auth: {
     type: 'password' | 'private_key' | 'agent' | 'keyboard_interactive';

@@ -119,6 +119,7 @@ bool ConnectRequestFromJs(Napi::Env env, Napi::Object options, core::ConnectRequ
   out->port = static_cast<uint16_t>(port);
   if (!ReadString(env, options, "username", &out->username, true)) return false;
   out->connect_timeout_ms = ReadUint(options, "connectTimeoutMs", 30000);
+  out->connect_timeout_total_ms = ReadUint(options, "connectTimeoutTotalMs", out->connect_timeout_ms);
   out->want_host_key_verdict = options.Get("wantHostKeyVerdict").ToBoolean().Value();
 
   Napi::Value auth_value = options.Get("auth");

@@ -49,7 +49,8 @@ struct ConnectRequest {
   std::string username;
   AuthSpec auth;
   ProxySpec proxy;
-  uint32_t connect_timeout_ms = 30000;
+  uint32_t connect_timeout_ms = 30000;  // what is left of the bound when the engine starts
+  uint32_t connect_timeout_total_ms = 30000;  // the bound as configured (for messages)
   bool want_host_key_verdict = false;  // pause after the key exchange until JS accepts the key
 };
 

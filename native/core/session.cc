@@ -126,12 +126,12 @@ void Session::StartTcp() {
 }
 
 void Session::OnTcpWritable() {
-  // The connector's Finish reads SO_ERROR from the socket that is being watched.
   int err = 0;
   socklen_t length = sizeof(err);
   if (getsockopt(watch_->fd, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
   if (err == EINPROGRESS) return;
   if (err != 0) {
+    connector_.RecordFailure(err);
     ReleaseWatch();
     StartTcp();
     return;
@@ -325,7 +325,7 @@ void Session::OnConnectTimer(uv_timer_t* handle) {
     return;
   }
   const std::string stage = self->StageName();
-  const double seconds = self->request_.connect_timeout_ms / 1000.0;
+  const double seconds = self->request_.connect_timeout_total_ms / 1000.0;
   char amount[32];
   snprintf(amount, sizeof(amount), "%g", seconds);
   self->FailConnect(MakeError(
@@ -516,11 +516,8 @@ void Session::OnPoll(uv_poll_t* handle, int status, int events) {
   (void)events;
   if (self->watch_ != watch) return;
   if (self->state_ == State::kTcpConnecting) {
-    if (status < 0) {
-      self->ReleaseWatch();
-      self->StartTcp();
-      return;
-    }
+    // Success or failure, SO_ERROR tells which (a failed connect also reports writable).
+    (void)status;
     self->OnTcpWritable();
     return;
   }

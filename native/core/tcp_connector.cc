@@ -67,13 +67,8 @@ TcpConnector::Status TcpConnector::Begin() {
   return Status::kFailed;
 }
 
-TcpConnector::Status TcpConnector::Finish() {
-  int err = 0;
-  socklen_t length = sizeof(err);
-  if (getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
-  if (err == 0) return Status::kConnected;
+void TcpConnector::RecordFailure(int err) {
   last_error_ = OsErrorText(err) + " connecting to " + current_;
-  return Status::kFailed;
 }
 
 int TcpConnector::TakeFd() {

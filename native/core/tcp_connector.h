@@ -16,12 +16,12 @@ class TcpConnector {
   enum class Status { kInProgress, kConnected, kFailed };
 
   void Reset(const std::vector<Address>* addresses, uint16_t port);
-  // Starts the next attempt. kInProgress: wait until fd() is writable, then call Finish().
+  // Starts the next attempt. kInProgress: wait until the socket (TakeFd) is writable, then read
+  // SO_ERROR; on failure call RecordFailure and Begin again.
   // kConnected: connected at once. kFailed: no address left; last_error() says why.
   Status Begin();
-  // After the socket became writable: kConnected, or kFailed for this attempt (call Begin again).
-  Status Finish();
-  int fd() const { return fd_; }
+  // The attempt on the socket handed out last failed with `err` (from SO_ERROR).
+  void RecordFailure(int err);
   // The socket now belongs to the caller.
   int TakeFd();
   const std::string& last_error() const { return last_error_; }

@@ -29,9 +29,8 @@ bool ParseIpv6Groups(std::string_view text, bool allow_ipv4_tail, std::array<uin
   size_t start = 0;
   while (true) {
     const size_t colon = text.find(':', start);
-    const std::string_view piece =
-        text.substr(start, colon == std::string_view::npos ? std::string_view::npos
-                                                           : colon - start);
+    const std::string_view piece = text.substr(
+        start, colon == std::string_view::npos ? std::string_view::npos : colon - start);
     const bool last = colon == std::string_view::npos;
     if (last && allow_ipv4_tail && piece.find('.') != std::string_view::npos) {
       std::array<uint8_t, 4> v4;

@@ -13,8 +13,8 @@
 //                      255 bytes, malformed target host), or the proxy answered that it does not
 //                      support the command or the address type (SOCKS5 replies 7 and 8).
 //   PROXY_AUTH_FAILED  the proxy did not accept our credentials or wants some we did not give:
-//                      SOCKS5 method FF and RFC 1929 status != 0, SOCKS4 replies 92 and 93 (identd),
-//                      HTTP 407.
+//                      SOCKS5 method FF and RFC 1929 status != 0, SOCKS4 replies 92 and 93
+//                      (identd), HTTP 407.
 //   PROXY_REFUSED      the proxy understood the request and declined it or could not reach the
 //                      target: SOCKS5 replies 1 to 6, SOCKS4 reply 91, HTTP statuses other than
 //                      2xx and 407.
@@ -75,8 +75,8 @@ inline constexpr char kUnsupportedCode[] = "PROXY_UNSUPPORTED";
 // Contract shared by every implementation:
 // - Once the verdict is kDone or kFailed it never changes. Feed() after kDone appends the bytes to
 //   the leftover (nothing is lost); Feed() after kFailed ignores them; OnEof() returns the verdict.
-// - The verdict, the error and the leftover depend only on the concatenation of the bytes fed, never
-//   on how they were split across Feed() calls.
+// - The verdict, the error and the leftover depend only on the concatenation of the bytes fed,
+//   never on how they were split across Feed() calls.
 // - TakeOutput() is empty after kFailed; TakeLeftover() is empty unless the verdict is kDone.
 class Handshake {
  public:

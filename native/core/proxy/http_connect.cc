@@ -40,8 +40,8 @@ std::unique_ptr<HttpConnectHandshake> HttpConnectHandshake::Create(const ProxyCo
   }
   // RFC 9112 §3.2.3 authority-form; an IPv6 literal needs brackets (RFC 3986 §3.2.2).
   const bool ipv6 = ParseIpv6Literal(target.host, nullptr);
-  const std::string authority = (ipv6 ? "[" + target.host + "]" : target.host) + ":" +
-                                std::to_string(target.port);
+  const std::string authority =
+      (ipv6 ? "[" + target.host + "]" : target.host) + ":" + std::to_string(target.port);
   std::string request = "CONNECT " + authority + " HTTP/1.1\r\n";
   request += "Host: " + authority + "\r\n";
   request += "User-Agent: native-ssh\r\n";

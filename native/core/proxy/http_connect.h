@@ -72,11 +72,11 @@ class HttpConnectHandshake final : public Handshake {
   void Fail(const char* code, std::string message);
 
   std::string output_;
-  std::string response_;     // bytes of the response block being read
-  size_t skipped_ = 0;       // bytes of interim responses already consumed (count against the cap)
-  size_t line_scan_ = 0;     // where the search for the status line's CRLF resumes
-  size_t block_scan_ = 0;    // where the search for CRLFCRLF resumes
-  int status_ = 0;           // 0 until the status line of the current block is parsed
+  std::string response_;   // bytes of the response block being read
+  size_t skipped_ = 0;     // bytes of interim responses already consumed (count against the cap)
+  size_t line_scan_ = 0;   // where the search for the status line's CRLF resumes
+  size_t block_scan_ = 0;  // where the search for CRLFCRLF resumes
+  int status_ = 0;         // 0 until the status line of the current block is parsed
   std::string leftover_;
   ProxyError error_;
   Verdict verdict_ = Verdict::kContinue;

@@ -1,0 +1,151 @@
+// Logins and connection failures against a real OpenSSH sshd started by the test.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  CloseConnection,
+  connect,
+  CreateConnection,
+  ExecuteCommand,
+  GetConnectionConfiguration,
+  GetSettingsLoginPassword,
+  GetSettingsPrivateKey,
+  IsConnector,
+  SshError,
+  versions,
+} from '../dist/index.js';
+import { startRefusingPort, startSilentServer } from './fixtures/proxies.mjs';
+import { canUsePassword, startSshd } from './fixtures/sshd.mjs';
+
+let sshd;
+before(async () => { sshd = await startSshd(); });
+after(async () => { await sshd?.stop(); });
+
+async function whoamiWith(settings) {
+  return ExecuteCommand(GetConnectionConfiguration(settings), 'whoami');
+}
+
+describe('logins against OpenSSH', () => {
+  it('password', { skip: !canUsePassword && 'needs root for a password account' }, async () => {
+    const result = await whoamiWith(GetSettingsLoginPassword(sshd.host, sshd.port, sshd.user, sshd.password));
+    assert.deepEqual(result, { result: true, exit_code: '0', stdout: sshd.user, stderr: '', close_connection: { result: true } });
+  });
+  it('Ed25519 key file', async () => {
+    const result = await whoamiWith(GetSettingsPrivateKey(sshd.host, sshd.port, sshd.user, sshd.keys.ed25519));
+    assert.equal(result.stdout, sshd.user);
+  });
+  it('ECDSA key file with a passphrase', async () => {
+    const result = await whoamiWith(GetSettingsPrivateKey(sshd.host, sshd.port, sshd.user, sshd.keys.ecdsa, '', sshd.keys.ecdsaPassphrase));
+    assert.equal(result.stdout, sshd.user);
+  });
+  it('ECDSA key with a wrong passphrase fails as KEY_INVALID', async () => {
+    const result = await whoamiWith(GetSettingsPrivateKey(sshd.host, sshd.port, sshd.user, sshd.keys.ecdsa, '', 'wrong-passphrase-xyz'));
+    assert.equal(result.result, false);
+    assert.equal(result.code, 'KEY_INVALID');
+    assert.match(result.error, /^Auth error: /);
+    assert.doesNotMatch(JSON.stringify(result), /wrong-passphrase-xyz/);
+  });
+  it('RSA 3072 key in PEM form (signs with rsa-sha2, accepted by OpenSSH 8.8+)', async () => {
+    assert.match(fs.readFileSync(sshd.keys.rsa, 'utf8'), /^-----BEGIN RSA PRIVATE KEY-----/);
+    const result = await whoamiWith(GetSettingsPrivateKey(sshd.host, sshd.port, sshd.user, sshd.keys.rsa));
+    assert.equal(result.stdout, sshd.user);
+  });
+  it('the key passed as text, with the public key as text', async () => {
+    const text = fs.readFileSync(sshd.keys.ed25519, 'utf8');
+    const pub = fs.readFileSync(`${sshd.keys.ed25519}.pub`, 'utf8');
+    const result = await whoamiWith(GetSettingsPrivateKey(sshd.host, sshd.port, sshd.user, text, pub));
+    assert.equal(result.stdout, sshd.user);
+  });
+  it('the idiomatic client with a key Buffer', async () => {
+    const conn = await connect({ host: sshd.host, port: sshd.port, username: sshd.user, privateKey: fs.readFileSync(sshd.keys.ed25519) });
+    try {
+      const r = await conn.exec('whoami');
+      assert.deepEqual(r, { stdout: `${sshd.user}\n`, stderr: '', exitCode: 0, signal: null });
+      assert.match(conn.hostKey.fingerprint, /^SHA256:[A-Za-z0-9+/]{43}$/);
+      assert.ok(Object.values(sshd.hostKeyFingerprints).includes(conn.hostKey.fingerprint));
+      assert.notEqual(conn.algorithms.kex, '');
+    } finally {
+      await conn.close();
+    }
+  });
+  it('a wrong password resolves to AUTH_FAILED without the password in it', { skip: !canUsePassword && 'needs root' }, async () => {
+    const secret = 'not-the-password-7f3a';
+    const result = await whoamiWith(GetSettingsLoginPassword(sshd.host, sshd.port, sshd.user, secret));
+    assert.equal(result.result, false);
+    assert.equal(result.code, 'AUTH_FAILED');
+    assert.match(result.error, /^Auth error: /);
+    assert.doesNotMatch(JSON.stringify(result), new RegExp(secret));
+  });
+  it('an unauthorised key is refused with AUTH_FAILED, and the idiomatic client rejects with SshError', async () => {
+    const other = await startSshd({ authorize: ['rsa'] });
+    try {
+      await assert.rejects(
+        connect({ host: other.host, port: other.port, username: other.user, privateKeyPath: other.keys.ed25519 }),
+        (error) => error instanceof SshError && error.code === 'AUTH_FAILED' && error.level === 'auth',
+      );
+    } finally {
+      await other.stop();
+    }
+  });
+});
+
+describe('connection failures', () => {
+  it('a refused port fails at once with a TCP error', async () => {
+    const { port } = await startRefusingPort();
+    const started = Date.now();
+    const result = await CreateConnection(GetSettingsPrivateKey('127.0.0.1', port, 'u', sshd.keys.ed25519));
+    assert.equal(result.result, false);
+    assert.equal(result.code, 'CONNECT_FAILED');
+    assert.match(result.error, /^TCP error: Direct connection error: Connection refused/);
+    assert.ok(Date.now() - started < 2000, 'a refused connection must not wait');
+  });
+  it('a server that never speaks fails with TIMEOUT after connect_timeout', async () => {
+    const silent = await startSilentServer();
+    try {
+      const settings = { ...GetSettingsPrivateKey('127.0.0.1', silent.port, 'u', sshd.keys.ed25519), connect_timeout: 1 };
+      const started = Date.now();
+      const result = await CreateConnection(settings);
+      const elapsed = Date.now() - started;
+      assert.equal(result.code, 'TIMEOUT');
+      assert.match(result.error, /^Timeout error: .*within 1 s \(stage: SSH handshake\)/);
+      assert.ok(elapsed >= 900 && elapsed < 5000, `took ${elapsed} ms`);
+    } finally {
+      await silent.stop();
+    }
+  });
+  it('a host name that does not resolve fails with DNS_FAILED', async () => {
+    const result = await CreateConnection(GetSettingsPrivateKey('no-such-host.invalid', 22, 'u', sshd.keys.ed25519));
+    assert.equal(result.code, 'DNS_FAILED');
+    assert.match(result.error, /^TCP error: /);
+  });
+  it('a host name is resolved (localhost)', async () => {
+    const result = await whoamiWith(GetSettingsPrivateKey('localhost', sshd.port, sshd.user, sshd.keys.ed25519));
+    assert.equal(result.stdout, sshd.user);
+  });
+});
+
+describe('connection objects', () => {
+  it('CreateConnection returns a connector; CloseConnection gives {result: true}; later commands give NOT_CONNECTED', async () => {
+    const conn = await CreateConnection(GetSettingsPrivateKey(sshd.host, sshd.port, sshd.user, sshd.keys.ed25519));
+    assert.equal(IsConnector(conn), true);
+    assert.equal(await CreateConnection(conn), conn);
+    assert.deepEqual(await CloseConnection(conn), { result: true });
+    assert.deepEqual(await CloseConnection(conn), { result: true });
+    const result = await ExecuteCommand(conn, 'whoami');
+    assert.equal(result.result, false);
+    assert.equal(result.code, 'NOT_CONNECTED');
+    assert.equal(IsConnector(conn), true);
+  });
+  it('versions() names libssh2 1.11.1 and the OpenSSL 3 serving the calls', () => {
+    const v = versions();
+    assert.equal(v.libssh2, '1.11.1');
+    assert.match(v.openssl, /^OpenSSL 3\./);
+    assert.match(v.addon, /^\d+\.\d+\.\d+/);
+  });
+  it('the crypto runs on the system OpenSSL (loaded with RTLD_DEEPBIND), not Node\'s bundled copy', { skip: process.env.NATIVE_SSH_NO_DEEPBIND === '1' && 'sanitizer run' }, () => {
+    const v = versions();
+    assert.notEqual(v.openssl.split(' ')[1], process.versions.openssl.replace(/\+.*/, ''));
+    assert.match(v.opensslDir, /\/usr\/lib\/ssl/);
+  });
+});
