@@ -1,0 +1,33 @@
+#!/usr/bin/env node
+// `npm test`: makes sure everything is installed and built (scripts/setup.sh, idempotent), runs
+// the core C++ unit tests (CMake + ctest), then every node:test suite in test/ against the real
+// servers those suites start themselves on 127.0.0.1.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+process.chdir(root);
+
+function step(title, cmd, args, options = {}) {
+  console.log(`\n== ${title}`);
+  const result = spawnSync(cmd, args, { stdio: 'inherit', ...options });
+  if (result.status !== 0) {
+    console.error(`== ${title}: failed (exit ${result.status ?? result.signal})`);
+    process.exit(result.status || 1);
+  }
+}
+
+if (process.env.NATIVE_SSH_SKIP_SETUP !== '1') step('setup', 'bash', ['scripts/setup.sh']);
+
+const cmakeDir = 'build-cmake';
+if (!fs.existsSync(path.join(cmakeDir, 'CMakeCache.txt'))) {
+  step('configure core tests', 'cmake', ['-S', '.', '-B', cmakeDir, '-DCMAKE_BUILD_TYPE=Release'], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+step('build core tests', 'cmake', ['--build', cmakeDir, '-j', '2'], { stdio: ['ignore', 'ignore', 'inherit'] });
+step('core unit tests (ctest)', 'ctest', ['--test-dir', cmakeDir, '--output-on-failure']);
+
+const files = fs.readdirSync('test').filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join('test', f));
+const only = process.argv.slice(2);
+step('node:test suites', process.execPath, ['--test', '--test-concurrency=2', ...(only.length ? only : files)]);
