@@ -16,6 +16,7 @@ import {
   RawAddress,
   RawConnectOptions,
   RawEvent,
+  RawExecOptions,
   SessionHandle,
   submit,
 } from './native';
@@ -62,14 +63,28 @@ export interface ConnectOptions {
   proxy?: ProxyOptions;
   /** Bound on DNS + TCP + proxy + handshake + login, in ms. Default 30000. */
   connectTimeout?: number;
+  /** Milliseconds between SSH keepalives; a server silent for three intervals while commands run is declared lost. Default 0 (off). */
+  keepaliveInterval?: number;
+  /** Default `timeout` of every command, in ms. Default 0 (none). */
+  commandTimeout?: number;
 }
 
-/** Options of {@link Connection.exec}. */
+/** Options of {@link Connection.exec} and {@link Connection.stream}. */
 export interface ExecOptions {
   /** Bytes sent to the command's stdin before EOF. */
   stdin?: string | Buffer;
   /** `utf8` (default; invalid bytes become U+FFFD, the text around them is kept) or `buffer`. */
   encoding?: 'utf8' | 'buffer';
+  /** Milliseconds the command may run; then it is signalled, its channel closed, and the call rejects with `TIMEOUT`. */
+  timeout?: number;
+  /** Aborting rejects the call with `ABORTED` and closes the channel (the connection stays usable). */
+  signal?: AbortSignal;
+  /** Environment variables, sent as SSH `env` requests (sshd applies only names in its `AcceptEnv`). */
+  env?: Record<string, string>;
+  /** Run the command on a pseudo-terminal (`true`: xterm, 80x24). */
+  pty?: boolean | { term?: string; cols?: number; rows?: number };
+  /** Bytes of stdout and of stderr to keep (each); the rest is drained and dropped, and the result says so. Default: no cap. */
+  maxBuffer?: number;
 }
 
 /** What a command did. A non-zero exit is a result, not an error. */
@@ -80,6 +95,32 @@ export interface ExecResult<T extends string | Buffer = string> {
   exitCode: number | null;
   /** The signal name without `SIG` (e.g. `TERM`) when a signal ended the command, else `null`. */
   signal: string | null;
+  /** Present and true when `maxBuffer` cut stdout. */
+  stdoutTruncated?: boolean;
+  /** Present and true when `maxBuffer` cut stderr. */
+  stderrTruncated?: boolean;
+}
+
+/** One piece of a streamed command's output. */
+export interface ExecChunk {
+  stream: 'stdout' | 'stderr';
+  data: Buffer;
+}
+
+/** How a streamed command ended. */
+export interface ExecExit {
+  exitCode: number | null;
+  signal: string | null;
+}
+
+/**
+ * A command whose output arrives as it is produced: iterate it with `for await`. Reading is
+ * flow-controlled: while the consumer does not pull, the engine stops reading the channel and the
+ * server's window closes, so memory stays bounded.
+ */
+export interface ExecStream extends AsyncIterable<ExecChunk> {
+  /** Settles when the command has ended (after the last chunk); rejects like {@link Connection.exec}. */
+  readonly done: Promise<ExecExit>;
 }
 
 /** The server's host key as presented during the key exchange. */
@@ -151,54 +192,140 @@ export class Connection {
   exec(command: string, options?: ExecOptions & { encoding?: 'utf8' }): Promise<ExecResult<string>>;
   exec(command: string, options: ExecOptions & { encoding: 'buffer' }): Promise<ExecResult<Buffer>>;
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult<string> | ExecResult<Buffer>> {
-    requireString(command, 'command');
     const encoding = options.encoding ?? 'utf8';
     if (encoding !== 'utf8' && encoding !== 'buffer') {
       throw settingsError('encoding', `must be "utf8" or "buffer" (got ${JSON.stringify(encoding)})`);
     }
-    let stdin: Buffer | undefined;
-    if (options.stdin !== undefined) {
-      if (typeof options.stdin === 'string') stdin = Buffer.from(options.stdin, 'utf8');
-      else if (Buffer.isBuffer(options.stdin)) stdin = options.stdin;
-      else throw settingsError('stdin', 'must be a string or a Buffer');
-    }
-    const raw = await this.execRaw(command, stdin);
+    const raw = await this.execRaw(rawExecOptions(command, options, this.commandTimeoutMs), options.signal);
     if (encoding === 'buffer') return raw;
-    return {
+    const result: ExecResult<string> = {
       stdout: raw.stdout.toString('utf8'),
       stderr: raw.stderr.toString('utf8'),
       exitCode: raw.exitCode,
       signal: raw.signal,
     };
+    if (raw.stdoutTruncated) result.stdoutTruncated = true;
+    if (raw.stderrTruncated) result.stderrTruncated = true;
+    return result;
+  }
+
+  /**
+   * Runs `command` and yields its output as it arrives (stdout and stderr told apart), with
+   * backpressure. `options.encoding` and `maxBuffer` do not apply.
+   */
+  stream(command: string, options: ExecOptions = {}): ExecStream {
+    const rawOptions = { ...rawExecOptions(command, options, this.commandTimeoutMs), stream: true };
+    const queue: ExecChunk[] = [];
+    let waiter: (() => void) | undefined;
+    let finished = false;
+    let failure: unknown;
+    let exit: ExecExit | undefined;
+    let started = false;
+    let requestId = 0;
+    const handle = connectionInternals.get(this);
+    let settleDone: (value: ExecExit) => void = () => undefined;
+    let failDone: (error: unknown) => void = () => undefined;
+    const done = new Promise<ExecExit>((resolve, reject) => {
+      settleDone = resolve;
+      failDone = reject;
+    });
+    done.catch(() => undefined);
+    const wake = (): void => {
+      const w = waiter;
+      waiter = undefined;
+      w?.();
+    };
+    const start = (): void => {
+      started = true;
+      requestId = this.submitExec(rawOptions, options.signal, (event) => {
+        if (event.kind === 'data' && event.data !== undefined) {
+          queue.push({ stream: event.stream ?? 'stdout', data: event.data });
+        } else if (event.final) {
+          finished = true;
+          if (!event.ok) failure = new SshError(event.error ?? { code: 'CHANNEL_FAILED', level: 'channel', message: 'Channel error' });
+          else exit = { exitCode: event.exitSignal !== undefined ? null : (event.exitStatus ?? null), signal: event.exitSignal ?? null };
+          if (failure !== undefined) failDone(failure);
+          else if (exit !== undefined) settleDone(exit);
+        }
+        wake();
+      }, (error) => {
+        finished = true;
+        failure = error;
+        failDone(error);
+        wake();
+      });
+    };
+    const iterator = async function* (): AsyncGenerator<ExecChunk> {
+      if (!started) start();
+      for (;;) {
+        const chunk = queue.shift();
+        if (chunk !== undefined) {
+          // The consumer took this chunk: let the engine read that much more.
+          if (handle !== undefined && requestId !== 0 && !finished) handle.ackExec(requestId, chunk.data.length);
+          yield chunk;
+          continue;
+        }
+        if (finished) {
+          if (failure !== undefined) throw failure;
+          return;
+        }
+        await new Promise<void>((resolve) => { waiter = resolve; });
+      }
+    };
+    return {
+      done,
+      [Symbol.asyncIterator]: () => iterator(),
+    };
+  }
+
+  /** @internal Submits a command; `onEvent` gets its events, `onError` a failure to start. */
+  submitExec(raw: RawExecOptions, signal: AbortSignal | undefined, onEvent: (event: RawEvent) => void, onError: (error: unknown) => void): number {
+    const handle = connectionInternals.get(this);
+    if (this.#closed || handle === undefined) {
+      onError(new SshError({ code: 'NOT_CONNECTED', level: 'channel', message: 'No session: the connection is closed' }));
+      return 0;
+    }
+    if (signal?.aborted) {
+      onError(abortError(signal));
+      return 0;
+    }
+    const onAbort = (): void => handle.cancelExec(id, 'ABORTED', abortError(signal as AbortSignal).message);
+    // The handler keeps this connection reachable while the command runs.
+    const id = submit((event: RawEvent) => {
+      void this;
+      if (event.final) signal?.removeEventListener('abort', onAbort);
+      onEvent(event);
+    });
+    try {
+      handle.exec(id, raw);
+    } catch (error) {
+      cancelRequest(id);
+      onError(error);
+      return 0;
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    return id;
   }
 
   /** @internal Bytes-level exec shared by both APIs. */
-  execRaw(command: string, stdin?: Buffer): Promise<ExecResult<Buffer>> {
-    const handle = connectionInternals.get(this);
-    if (this.#closed || handle === undefined) {
-      return Promise.reject(new SshError({ code: 'NOT_CONNECTED', level: 'channel', message: 'No session: the connection is closed' }));
-    }
+  execRaw(raw: RawExecOptions, signal?: AbortSignal): Promise<ExecResult<Buffer>> {
     return new Promise((resolve, reject) => {
-      // The handler keeps this connection reachable while the command runs.
-      const id = submit((event: RawEvent) => {
-        void this;
+      this.submitExec(raw, signal, (event) => {
+        if (!event.final) return;
         if (!event.ok) {
           reject(new SshError(event.error ?? { code: 'CHANNEL_FAILED', level: 'channel', message: 'Channel error' }));
           return;
         }
-        resolve({
+        const result: ExecResult<Buffer> = {
           stdout: event.stdout ?? Buffer.alloc(0),
           stderr: event.stderr ?? Buffer.alloc(0),
           exitCode: event.exitSignal !== undefined ? null : (event.exitStatus ?? null),
           signal: event.exitSignal ?? null,
-        });
-      });
-      try {
-        handle.exec(id, stdin === undefined ? { command } : { command, stdin });
-      } catch (error) {
-        cancelRequest(id);
-        reject(error);
-      }
+        };
+        if (event.stdoutTruncated) result.stdoutTruncated = true;
+        if (event.stderrTruncated) result.stderrTruncated = true;
+        resolve(result);
+      }, reject);
     });
   }
 
@@ -243,6 +370,57 @@ export class Connection {
       closed: this.#closed,
     };
   }
+}
+
+function abortError(signal: AbortSignal): SshError {
+  const reason = signal.reason instanceof Error ? `: ${signal.reason.message}` : '';
+  return new SshError({ code: 'ABORTED', level: 'channel', message: `Aborted: the command was cancelled${reason}` });
+}
+
+/** Validates {@link ExecOptions} into the engine's form. */
+export function rawExecOptions(command: string, options: ExecOptions, defaultTimeoutMs: number): RawExecOptions {
+  requireString(command, 'command');
+  if (typeof options !== 'object' || options === null) throw settingsError('options', 'must be an object');
+  const raw: RawExecOptions = { command };
+  if (options.stdin !== undefined) {
+    if (typeof options.stdin === 'string') raw.stdin = Buffer.from(options.stdin, 'utf8');
+    else if (Buffer.isBuffer(options.stdin)) raw.stdin = options.stdin;
+    else throw settingsError('stdin', 'must be a string or a Buffer');
+  }
+  const timeout = requireMs(options.timeout, 'timeout', defaultTimeoutMs, true);
+  if (timeout > 0) raw.timeoutMs = timeout;
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw settingsError('signal', 'must be an AbortSignal');
+  }
+  if (options.env !== undefined) {
+    if (typeof options.env !== 'object' || options.env === null) throw settingsError('env', 'must be an object of strings');
+    for (const [name, value] of Object.entries(options.env)) {
+      if (typeof value !== 'string') throw settingsError(`env.${name}`, 'must be a string');
+    }
+    raw.env = options.env;
+  }
+  if (options.pty !== undefined && options.pty !== false) {
+    const pty = options.pty === true ? {} : options.pty;
+    if (typeof pty !== 'object' || pty === null) throw settingsError('pty', 'must be true or {term, cols, rows}');
+    const size = (value: unknown, field: string, fallback: number): number => {
+      if (value === undefined) return fallback;
+      if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 10000) throw settingsError(field, 'must be an integer from 1 to 10000');
+      return value as number;
+    };
+    raw.pty = {
+      term: pty.term === undefined ? 'xterm' : requireString(pty.term, 'pty.term'),
+      cols: size(pty.cols, 'pty.cols', 80),
+      rows: size(pty.rows, 'pty.rows', 24),
+    };
+  }
+  if (options.maxBuffer !== undefined) {
+    if (!Number.isInteger(options.maxBuffer) || options.maxBuffer < 1 || options.maxBuffer > 2 ** 32 - 1) {
+      throw settingsError('maxBuffer', 'must be an integer number of bytes from 1 to 4294967295');
+    }
+    raw.maxStdout = options.maxBuffer;
+    raw.maxStderr = options.maxBuffer;
+  }
+  return raw;
 }
 
 /** Validates idiomatic {@link ConnectOptions} into a plan. */
@@ -293,7 +471,8 @@ export function planFromOptions(options: ConnectOptions): ConnectPlan {
     username,
     auth,
     connectTimeoutMs: requireMs(options.connectTimeout, 'connectTimeout', 30000, false),
-    commandTimeoutMs: 0,
+    commandTimeoutMs: requireMs(options.commandTimeout, 'commandTimeout', 0, true),
+    keepaliveIntervalMs: requireMs(options.keepaliveInterval, 'keepaliveInterval', 0, true),
   };
   if (options.proxy !== undefined) {
     const proxy = options.proxy;
@@ -361,6 +540,7 @@ async function rawOptions(plan: ConnectPlan, deadline: number): Promise<RawConne
     username: plan.username,
     connectTimeoutMs: 0,
     connectTimeoutTotalMs: plan.connectTimeoutMs,
+    keepaliveIntervalMs: plan.keepaliveIntervalMs,
     wantHostKeyVerdict: false,
     auth: { type: plan.auth.type },
   };

@@ -30,8 +30,11 @@ export type {
 export { connect, Connection, exec } from './client';
 export type {
   ConnectOptions,
+  ExecChunk,
+  ExecExit,
   ExecOptions,
   ExecResult,
+  ExecStream,
   HostKeyInfo,
   NegotiatedAlgorithms,
   ProxyOptions,

@@ -17,7 +17,7 @@ export interface RawError {
 
 /** One event from the engine thread. `final` events settle their request. */
 export interface RawEvent {
-  kind: 'connected' | 'hostkey' | 'exec' | 'closed';
+  kind: 'connected' | 'hostkey' | 'exec' | 'data' | 'closed';
   final: boolean;
   ok: boolean;
   error?: RawError;
@@ -26,6 +26,11 @@ export interface RawEvent {
   stderr?: Buffer;
   exitStatus?: number;
   exitSignal?: string;
+  stdoutTruncated?: boolean;
+  stderrTruncated?: boolean;
+  /** `data` events: which stream, and the bytes. */
+  stream?: 'stdout' | 'stderr';
+  data?: Buffer;
 }
 
 /** A resolved address of a host. */
@@ -43,6 +48,7 @@ export interface RawConnectOptions {
   connectTimeoutMs: number;
   /** The bound as configured, for messages. */
   connectTimeoutTotalMs: number;
+  keepaliveIntervalMs: number;
   wantHostKeyVerdict: boolean;
   auth: {
     type: 'password' | 'private_key' | 'agent' | 'keyboard_interactive';
@@ -67,6 +73,12 @@ export interface RawExecOptions {
   command: string;
   stdin?: Buffer;
   timeoutMs?: number;
+  env?: Record<string, string>;
+  pty?: { term: string; cols: number; rows: number };
+  maxStdout?: number;
+  maxStderr?: number;
+  /** Deliver output as `data` events; each must be acknowledged with ackExec. */
+  stream?: boolean;
 }
 
 /** The native handle of one connection (native/binding/session_handle.cc). */
@@ -74,6 +86,8 @@ export declare class SessionHandle {
   connect(requestId: number, options: RawConnectOptions): void;
   exec(requestId: number, options: RawExecOptions): void;
   hostKeyVerdict(accept: boolean, code?: string, message?: string): void;
+  cancelExec(requestId: number, code: string, message: string): void;
+  ackExec(requestId: number, bytes: number): void;
   close(requestId: number): void;
 }
 

@@ -6,7 +6,7 @@
  */
 import path = require('node:path');
 
-import { Connection, connectPlan } from './client';
+import { Connection, connectPlan, rawExecOptions } from './client';
 import { OpiFailure, settingsError, SshError, toOpiFailure } from './errors';
 import { parseOpiSettings, requireString } from './settings';
 
@@ -74,6 +74,9 @@ export interface ExecuteSuccess {
   stderr: string;
   /** Signal name (e.g. `TERM`) when a signal ended the command. */
   exit_signal?: string;
+  /** Present when a cap cut the output. */
+  stdout_truncated?: boolean;
+  stderr_truncated?: boolean;
   /** Configuration mode only. */
   close_connection?: { result: true };
 }
@@ -189,7 +192,7 @@ function exitCodeText(exitCode: number | null, signal: string | null): string {
 }
 
 async function runOn(connection: Connection, command: string): Promise<ExecuteSuccess> {
-  const raw = await connection.execRaw(command);
+  const raw = await connection.execRaw(rawExecOptions(command, {}, connection.commandTimeoutMs));
   let stdout = raw.stdout.toString('utf8');
   if (stdout.endsWith('\n')) stdout = stdout.slice(0, -1);
   const result: ExecuteSuccess = {
@@ -199,6 +202,8 @@ async function runOn(connection: Connection, command: string): Promise<ExecuteSu
     stderr: raw.stderr.toString('utf8'),
   };
   if (raw.signal !== null) result.exit_signal = raw.signal;
+  if (raw.stdoutTruncated) result.stdout_truncated = true;
+  if (raw.stderrTruncated) result.stderr_truncated = true;
   return result;
 }
 

@@ -42,6 +42,8 @@ export interface ConnectPlan {
   connectTimeoutMs: number;
   /** Default bound of each command in milliseconds; 0 = none. */
   commandTimeoutMs: number;
+  /** SSH keepalive interval in milliseconds; 0 = off. */
+  keepaliveIntervalMs: number;
 }
 
 const AUTH_TYPES = ['password', 'private_key', 'agent', 'keyboard_interactive'] as const;
@@ -201,6 +203,7 @@ export function parseOpiSettings(settings: unknown, proxy?: unknown): ConnectPla
     auth,
     connectTimeoutMs: secondsToMs(settings.connect_timeout, 'connect_timeout', 30000, false),
     commandTimeoutMs: secondsToMs(settings.command_timeout, 'command_timeout', 0, true),
+    keepaliveIntervalMs: secondsToMs(settings.keepalive_interval, 'keepalive_interval', 0, true),
   };
   const proxyPlan = parseOpiProxy(proxy);
   if (proxyPlan !== undefined) plan.proxy = proxyPlan;

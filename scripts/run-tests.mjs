@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm test`: makes sure everything is installed and built (scripts/setup.sh, idempotent), runs
-// the core C++ unit tests (CMake + ctest), then every node:test suite in test/ against the real
+// the core C++ unit tests (CMake + ctest) and a short fuzz smoke, then every node:test suite in test/ against the real
 // servers those suites start themselves on 127.0.0.1.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -27,6 +27,9 @@ if (!fs.existsSync(path.join(cmakeDir, 'CMakeCache.txt'))) {
 }
 step('build core tests', 'cmake', ['--build', cmakeDir, '-j', '2'], { stdio: ['ignore', 'ignore', 'inherit'] });
 step('core unit tests (ctest)', 'ctest', ['--test-dir', cmakeDir, '--output-on-failure']);
+
+// A short fuzz smoke of every libFuzzer target (clang); the long runs are `scripts/fuzz.sh 600`.
+if (process.env.NATIVE_SSH_SKIP_FUZZ !== '1') step('fuzz smoke (5 s per target)', 'bash', ['scripts/fuzz.sh', '5']);
 
 const files = fs.readdirSync('test').filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join('test', f));
 const only = process.argv.slice(2);

@@ -12,6 +12,7 @@ const char* KindName(core::EventKind kind) {
     case core::EventKind::kConnected: return "connected";
     case core::EventKind::kHostKey: return "hostkey";
     case core::EventKind::kExecDone: return "exec";
+    case core::EventKind::kExecData: return "data";
     case core::EventKind::kClosed: return "closed";
   }
   return "unknown";
@@ -107,6 +108,12 @@ Napi::Value EventToJs(Napi::Env env, core::Event event) {
     result.Set("stderr", TakeBuffer(env, std::move(event.err)));
     if (event.has_exit_status) result.Set("exitStatus", event.exit_status);
     if (!event.exit_signal.empty()) result.Set("exitSignal", event.exit_signal);
+    if (event.out_truncated) result.Set("stdoutTruncated", true);
+    if (event.err_truncated) result.Set("stderrTruncated", true);
+  }
+  if (event.kind == core::EventKind::kExecData) {
+    result.Set("stream", event.stream_index == 0 ? "stdout" : "stderr");
+    result.Set("data", TakeBuffer(env, std::move(event.stream_index == 0 ? event.out : event.err)));
   }
   return result;
 }
@@ -121,6 +128,7 @@ bool ConnectRequestFromJs(Napi::Env env, Napi::Object options, core::ConnectRequ
   out->connect_timeout_ms = ReadUint(options, "connectTimeoutMs", 30000);
   out->connect_timeout_total_ms = ReadUint(options, "connectTimeoutTotalMs", out->connect_timeout_ms);
   out->want_host_key_verdict = options.Get("wantHostKeyVerdict").ToBoolean().Value();
+  out->keepalive_interval_ms = ReadUint(options, "keepaliveIntervalMs", 0);
 
   Napi::Value auth_value = options.Get("auth");
   if (!auth_value.IsObject()) return Fail(env, "native: auth must be an object");
@@ -191,6 +199,28 @@ bool ExecRequestFromJs(Napi::Env env, Napi::Object options, core::ExecRequest* o
     return Fail(env, "native: stdin must be a Buffer");
   }
   out->timeout_ms = ReadUint(options, "timeoutMs", 0);
+  out->max_stdout = ReadUint(options, "maxStdout", 0);
+  out->max_stderr = ReadUint(options, "maxStderr", 0);
+  out->stream = options.Get("stream").ToBoolean().Value();
+  Napi::Value env_value = options.Get("env");
+  if (env_value.IsObject()) {
+    Napi::Object vars = env_value.As<Napi::Object>();
+    Napi::Array names = vars.GetPropertyNames();
+    for (uint32_t i = 0; i < names.Length(); ++i) {
+      Napi::Value name = names.Get(i);
+      Napi::Value value = vars.Get(name);
+      if (!value.IsString()) return Fail(env, "native: env values must be strings");
+      out->env.emplace_back(name.ToString().Utf8Value(), value.As<Napi::String>().Utf8Value());
+    }
+  }
+  Napi::Value pty = options.Get("pty");
+  if (pty.IsObject()) {
+    Napi::Object p = pty.As<Napi::Object>();
+    out->pty = true;
+    if (!ReadString(env, p, "term", &out->term, false)) return false;
+    out->cols = ReadUint(p, "cols", 80);
+    out->rows = ReadUint(p, "rows", 24);
+  }
   return true;
 }
 

@@ -38,6 +38,8 @@ Napi::Function SessionHandle::Define(Napi::Env env) {
                          InstanceMethod("connect", &SessionHandle::Connect),
                          InstanceMethod("exec", &SessionHandle::Exec),
                          InstanceMethod("hostKeyVerdict", &SessionHandle::HostKeyVerdict),
+                         InstanceMethod("cancelExec", &SessionHandle::CancelExec),
+                         InstanceMethod("ackExec", &SessionHandle::AckExec),
                          InstanceMethod("close", &SessionHandle::Close),
                      });
 }
@@ -180,6 +182,55 @@ Napi::Value SessionHandle::HostKeyVerdict(const Napi::CallbackInfo& info) {
   const uint64_t id = self->session_id_;
   engine->Post([engine, id, accept, refusal] {
     if (core::Session* session = engine->FindSession(id)) session->HostKeyVerdict(accept, refusal);
+  });
+  return env.Undefined();
+}
+
+// cancelExec(requestId, code, message): settles a command now (TIMEOUT, ABORTED).
+Napi::Value SessionHandle::CancelExec(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SessionHandle* self = Self(info);
+  if (self == nullptr) return env.Undefined();
+  uint64_t request_id = 0;
+  if (!self->ReadRequestId(info, &request_id)) return env.Undefined();
+  if (info.Length() < 3 || !info[1].IsString() || !info[2].IsString()) {
+    Napi::TypeError::New(env, "cancelExec(requestId, code, message): code and message are strings")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  core::Error error;
+  error.code = info[1].As<Napi::String>().Utf8Value();
+  error.level = error.code == "TIMEOUT" ? "timeout" : "channel";
+  error.message = info[2].As<Napi::String>().Utf8Value();
+  std::shared_ptr<EngineHost> host = self->LockHost(env);
+  if (!host) return env.Undefined();
+  core::Engine* engine = host->engine();
+  const uint64_t id = self->session_id_;
+  engine->Post([engine, id, request_id, error] {
+    if (core::Session* session = engine->FindSession(id)) session->CancelExec(request_id, error);
+  });
+  return env.Undefined();
+}
+
+// ackExec(requestId, bytes): streamed output was consumed; reading may resume.
+Napi::Value SessionHandle::AckExec(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SessionHandle* self = Self(info);
+  if (self == nullptr) return env.Undefined();
+  uint64_t request_id = 0;
+  if (!self->ReadRequestId(info, &request_id)) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsNumber()) {
+    Napi::TypeError::New(env, "ackExec(requestId, bytes): bytes must be a number")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const uint64_t bytes = static_cast<uint64_t>(info[1].As<Napi::Number>().DoubleValue());
+  std::shared_ptr<EngineHost> host = self->LockHost(env);
+  if (!host) return env.Undefined();
+  core::Engine* engine = host->engine();
+  const uint64_t id = self->session_id_;
+  engine->Post([engine, id, request_id, bytes] {
+    if (core::Session* session = engine->FindSession(id)) session->AckExec(request_id, bytes);
   });
   return env.Undefined();
 }

@@ -30,6 +30,8 @@ class SessionHandle : public Napi::ObjectWrap<SessionHandle> {
   Napi::Value Connect(const Napi::CallbackInfo& info);
   Napi::Value Exec(const Napi::CallbackInfo& info);
   Napi::Value HostKeyVerdict(const Napi::CallbackInfo& info);
+  Napi::Value CancelExec(const Napi::CallbackInfo& info);
+  Napi::Value AckExec(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   std::weak_ptr<EngineHost> host_;

@@ -1,5 +1,6 @@
 #include "exec_channel.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "ssh_error.h"
@@ -10,56 +11,187 @@ namespace {
 constexpr size_t kReadChunk = 256 * 1024;
 // Bytes read per Step before yielding, so one busy channel cannot starve the others.
 constexpr size_t kReadBudget = 4 * 1024 * 1024;
+// Streaming: delivered but unconsumed bytes above which reading stops.
+constexpr uint64_t kStreamHighWater = 1024 * 1024;
 }  // namespace
 
-ExecChannel::ExecChannel(LIBSSH2_SESSION* session, uint64_t request_id, ExecRequest request)
-    : session_(session), request_id_(request_id), request_(std::move(request)) {
-  event_.request_id = request_id_;
-  event_.kind = EventKind::kExecDone;
+ExecChannel::ExecChannel(LIBSSH2_SESSION* session, uint64_t request_id, ExecRequest request,
+                         Emit emit)
+    : session_(session), request_id_(request_id), request_(std::move(request)),
+      emit_(std::move(emit)) {
+  result_.request_id = request_id_;
+  result_.kind = EventKind::kExecDone;
 }
 
-ExecChannel::~ExecChannel() = default;
+ExecChannel::~ExecChannel() {
+  if (timer_ != nullptr) {
+    uv_timer_stop(timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(timer_),
+             [](uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); });
+  }
+}
 
-ExecChannel::Status ExecChannel::Step() {
+void ExecChannel::StartTimer(uv_loop_t* loop, std::function<void()> on_expiry) {
+  if (request_.timeout_ms == 0 || timer_ != nullptr) return;
+  on_expiry_ = std::move(on_expiry);
+  timer_ = new uv_timer_t();
+  uv_timer_init(loop, timer_);
+  timer_->data = this;
+  uv_timer_start(
+      timer_, [](uv_timer_t* handle) { static_cast<ExecChannel*>(handle->data)->on_expiry_(); },
+      request_.timeout_ms, 0);
+}
+
+bool ExecChannel::WantsInput() const {
+  if (phase_ == Phase::kDone) return false;
+  if (phase_ == Phase::kStream && request_.stream && unacked_ >= kStreamHighWater) return false;
+  return !no_slot_;
+}
+
+void ExecChannel::Settle(Event event) {
+  if (settled_) return;
+  settled_ = true;
+  if (timer_ != nullptr) uv_timer_stop(timer_);
+  emit_(std::move(event));
+}
+
+void ExecChannel::Cancel(Error error) {
+  if (settled_) return;
+  Event event;
+  event.request_id = request_id_;
+  event.kind = EventKind::kExecDone;
+  event.ok = false;
+  event.error = std::move(error);
+  Settle(std::move(event));
+  cancelled_ = true;
+  result_.out.clear();
+  result_.err.clear();
+  if (phase_ == Phase::kOpen && !open_started_) phase_ = Phase::kDone;
+  if (phase_ == Phase::kStream) phase_ = Phase::kSignal;
+}
+
+void ExecChannel::Abandon(Error error) {
+  Cancel(std::move(error));
+  channel_ = nullptr;
+  phase_ = Phase::kDone;
+}
+
+void ExecChannel::Ack(uint64_t bytes) {
+  unacked_ = bytes >= unacked_ ? 0 : unacked_ - bytes;
+}
+
+ExecChannel::Status ExecChannel::ChannelError(int rc, const char* prefix) {
+  if (IsTransportError(rc)) {
+    transport_error_ =
+        LastSshError(session_, rc, "Connection error: ", "CONNECTION_LOST", "connect");
+    return Status::kTransportError;
+  }
+  Error error = LastSshError(session_, rc, prefix, "CHANNEL_FAILED", "channel");
+  Cancel(std::move(error));
+  return Status::kProgress;
+}
+
+ExecChannel::Status ExecChannel::Step(bool may_open) {
   switch (phase_) {
-    case Phase::kOpen: return StepOpen();
-    case Phase::kExec: return StepExec();
+    case Phase::kOpen: return StepOpen(may_open);
+    case Phase::kEnv:
+    case Phase::kPty:
+    case Phase::kExec: return StepRequests();
     case Phase::kStream: return StepStream();
+    case Phase::kSignal:
     case Phase::kClose:
     case Phase::kWaitClosed:
-    case Phase::kFree: return StepClose();
+    case Phase::kFree: return StepShutdown();
     case Phase::kDone: return Status::kDone;
   }
   return Status::kDone;
 }
 
-ExecChannel::Status ExecChannel::ChannelError(int rc, const char* prefix, const char* code) {
-  if (IsTransportError(rc)) {
-    transport_error_ = LastSshError(session_, rc, "Connection error: ", "CONNECTION_LOST", "connect");
-    return Status::kTransportError;
-  }
-  Fail(LastSshError(session_, rc, prefix, code, "channel"));
-  return Status::kDone;
-}
-
-ExecChannel::Status ExecChannel::StepOpen() {
+ExecChannel::Status ExecChannel::StepOpen(bool may_open) {
+  if (no_slot_ || !may_open) return Status::kWaiting;
+  open_started_ = true;
   channel_ = libssh2_channel_open_session(session_);
   if (channel_ == nullptr) {
     int rc = libssh2_session_last_errno(session_);
     if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
-    return ChannelError(rc, "Channel error: ", "CHANNEL_FAILED");
+    open_started_ = false;
+    if (cancelled_) {
+      phase_ = Phase::kDone;
+      return Status::kDone;
+    }
+    if (rc == LIBSSH2_ERROR_CHANNEL_FAILURE) {
+      // Often the server's session limit (OpenSSH MaxSessions): the session decides whether to
+      // wait for another channel to finish or to fail.
+      no_slot_ = true;
+      return Status::kNoSlot;
+    }
+    ChannelError(rc, "Channel error: ");
+    if (IsTransportError(rc)) return Status::kTransportError;
+    phase_ = Phase::kDone;
+    return Status::kDone;
   }
-  phase_ = Phase::kExec;
+  phase_ = cancelled_ ? Phase::kClose : Phase::kEnv;
   return Status::kProgress;
 }
 
-ExecChannel::Status ExecChannel::StepExec() {
-  int rc = libssh2_channel_process_startup(channel_, "exec", 4, request_.command.data(),
-                                           static_cast<unsigned int>(request_.command.size()));
-  if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
-  if (rc < 0) return ChannelError(rc, "Exec error: ", "CHANNEL_FAILED");
-  phase_ = Phase::kStream;
+ExecChannel::Status ExecChannel::StepRequests() {
+  if (phase_ == Phase::kEnv) {
+    while (env_index_ < request_.env.size()) {
+      const auto& entry = request_.env[env_index_];
+      int rc = libssh2_channel_setenv_ex(channel_, entry.first.data(),
+                                         static_cast<unsigned int>(entry.first.size()),
+                                         entry.second.data(),
+                                         static_cast<unsigned int>(entry.second.size()));
+      if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
+      // sshd refuses names outside AcceptEnv; like OpenSSH's client, go on without them.
+      if (rc < 0 && rc != LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED) {
+        return ChannelError(rc, "Channel error: ");
+      }
+      ++env_index_;
+    }
+    phase_ = cancelled_ ? Phase::kClose : Phase::kPty;
+  }
+  if (phase_ == Phase::kPty) {
+    if (request_.pty) {
+      int rc = libssh2_channel_request_pty_ex(
+          channel_, request_.term.data(), static_cast<unsigned int>(request_.term.size()), nullptr,
+          0, static_cast<int>(request_.cols), static_cast<int>(request_.rows), 0, 0);
+      if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
+      if (rc < 0) return ChannelError(rc, "Pty error: ");
+    }
+    phase_ = cancelled_ ? Phase::kClose : Phase::kExec;
+  }
+  if (phase_ == Phase::kExec) {
+    int rc = libssh2_channel_process_startup(channel_, "exec", 4, request_.command.data(),
+                                             static_cast<unsigned int>(request_.command.size()));
+    if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
+    if (rc < 0) return ChannelError(rc, "Exec error: ");
+    phase_ = cancelled_ ? Phase::kSignal : Phase::kStream;
+  }
   return Status::kProgress;
+}
+
+void ExecChannel::Deliver(int stream, const char* data, size_t length) {
+  if (cancelled_ || settled_) return;  // drained and dropped
+  if (request_.stream) {
+    Event chunk;
+    chunk.request_id = request_id_;
+    chunk.kind = EventKind::kExecData;
+    chunk.final = false;
+    chunk.stream_index = stream;
+    (stream == 0 ? chunk.out : chunk.err).assign(data, data + length);
+    unacked_ += length;
+    emit_(std::move(chunk));
+    return;
+  }
+  std::vector<char>& sink = stream == 0 ? result_.out : result_.err;
+  const uint64_t cap = stream == 0 ? request_.max_stdout : request_.max_stderr;
+  size_t keep = length;
+  if (cap != 0 && sink.size() + length > cap) {
+    keep = cap > sink.size() ? static_cast<size_t>(cap - sink.size()) : 0;
+    (stream == 0 ? result_.out_truncated : result_.err_truncated) = true;
+  }
+  sink.insert(sink.end(), data, data + keep);
 }
 
 ExecChannel::Status ExecChannel::StepStream() {
@@ -70,7 +202,7 @@ ExecChannel::Status ExecChannel::StepStream() {
         channel_, reinterpret_cast<const char*>(request_.stdin_data.data()) + stdin_offset_,
         request_.stdin_data.size() - stdin_offset_);
     if (n == LIBSSH2_ERROR_EAGAIN) break;
-    if (n < 0) return ChannelError(static_cast<int>(n), "Channel error: ", "CHANNEL_FAILED");
+    if (n < 0) return ChannelError(static_cast<int>(n), "Channel error: ");
     stdin_offset_ += static_cast<size_t>(n);
     progress = true;
   }
@@ -78,78 +210,84 @@ ExecChannel::Status ExecChannel::StepStream() {
     int rc = libssh2_channel_send_eof(channel_);
     if (rc == 0) {
       eof_sent_ = true;
+      request_.stdin_data.clear();
+      request_.stdin_data.shrink_to_fit();
       progress = true;
     } else if (rc != LIBSSH2_ERROR_EAGAIN) {
-      return ChannelError(rc, "Channel error: ", "CHANNEL_FAILED");
+      return ChannelError(rc, "Channel error: ");
     }
   }
 
-  // stdout and stderr are read in turns, so a command that fills stderr cannot stall stdout.
+  // stdout and stderr are read in turns, so a command that fills one cannot stall the other.
+  static thread_local std::vector<char> buffer(kReadChunk);
   size_t budget = kReadBudget;
-  bool out_open = true;
-  bool err_open = true;
-  while (budget > 0 && (out_open || err_open)) {
+  bool open[2] = {true, true};
+  while (budget > 0 && (open[0] || open[1]) && WantsInput()) {
     bool read_any = false;
     for (int stream = 0; stream < 2; ++stream) {
-      bool& open = stream == 0 ? out_open : err_open;
-      if (!open) continue;
-      std::vector<char>& sink = stream == 0 ? event_.out : event_.err;
-      size_t old_size = sink.size();
-      sink.resize(old_size + kReadChunk);
-      ssize_t n = libssh2_channel_read_ex(
-          channel_, stream == 0 ? 0 : SSH_EXTENDED_DATA_STDERR, sink.data() + old_size, kReadChunk);
-      sink.resize(old_size + (n > 0 ? static_cast<size_t>(n) : 0));
+      if (!open[stream] || !WantsInput()) continue;
+      ssize_t n = libssh2_channel_read_ex(channel_, stream == 0 ? 0 : SSH_EXTENDED_DATA_STDERR,
+                                          buffer.data(), buffer.size());
       if (n > 0) {
+        Deliver(stream, buffer.data(), static_cast<size_t>(n));
         read_any = true;
         progress = true;
         budget = budget > static_cast<size_t>(n) ? budget - static_cast<size_t>(n) : 0;
       } else if (n == 0 || n == LIBSSH2_ERROR_EAGAIN) {
-        open = false;
+        open[stream] = false;
       } else {
-        return ChannelError(static_cast<int>(n), "Read error: ", "CHANNEL_FAILED");
+        return ChannelError(static_cast<int>(n), "Read error: ");
       }
     }
     if (!read_any) break;
   }
   if (budget == 0) return Status::kProgress;
-
-  if (libssh2_channel_eof(channel_) == 1 && eof_sent_) {
-    // Both streams drained (the reads above returned 0 or EAGAIN after EOF): nothing more comes.
-    char probe;
-    ssize_t a = libssh2_channel_read_ex(channel_, 0, &probe, 0);
-    ssize_t b = libssh2_channel_read_ex(channel_, SSH_EXTENDED_DATA_STDERR, &probe, 0);
-    (void)a;
-    (void)b;
+  if (!WantsInput()) return progress ? Status::kProgress : Status::kWaiting;
+  if (eof_sent_ && !open[0] && !open[1] && libssh2_channel_eof(channel_) == 1) {
     phase_ = Phase::kClose;
     return Status::kProgress;
   }
   return progress ? Status::kProgress : Status::kWaiting;
 }
 
-ExecChannel::Status ExecChannel::StepClose() {
+ExecChannel::Status ExecChannel::StepShutdown() {
+  if (phase_ == Phase::kSignal) {
+    // Ask the server to end the remote process (RFC 4254 §6.9); servers may ignore it.
+    int rc = libssh2_channel_signal_ex(channel_, "TERM", 4);
+    if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
+    phase_ = Phase::kClose;
+  }
   if (phase_ == Phase::kClose) {
     int rc = libssh2_channel_close(channel_);
     if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
-    if (rc < 0 && IsTransportError(rc)) return ChannelError(rc, "", "");
+    if (rc < 0 && IsTransportError(rc)) return ChannelError(rc, "");
     phase_ = Phase::kWaitClosed;
   }
   if (phase_ == Phase::kWaitClosed) {
+    // Drain what is still queued for this channel so the close can be seen.
+    static thread_local char sink[16384];
+    while (libssh2_channel_read_ex(channel_, 0, sink, sizeof(sink)) > 0) {
+    }
+    while (libssh2_channel_read_ex(channel_, SSH_EXTENDED_DATA_STDERR, sink, sizeof(sink)) > 0) {
+    }
     int rc = libssh2_channel_wait_closed(channel_);
     if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
-    if (rc < 0 && IsTransportError(rc)) return ChannelError(rc, "", "");
-    char* signal_name = nullptr;
-    size_t signal_length = 0;
-    libssh2_channel_get_exit_signal(channel_, &signal_name, &signal_length, nullptr, nullptr,
-                                    nullptr, nullptr);
-    if (signal_name != nullptr && signal_length > 0) {
-      event_.exit_signal.assign(signal_name, signal_length);
-    }
-    if (signal_name != nullptr) libssh2_free(session_, signal_name);
-    if (event_.exit_signal.empty()) {
-      // libssh2 reports 0 both for "exit 0" and "no status yet"; after a close with no signal
-      // OpenSSH always sends exit-status first, so 0 here is a real 0.
-      event_.has_exit_status = true;
-      event_.exit_status = libssh2_channel_get_exit_status(channel_);
+    if (rc < 0 && IsTransportError(rc)) return ChannelError(rc, "");
+    if (!settled_) {
+      char* signal_name = nullptr;
+      size_t signal_length = 0;
+      libssh2_channel_get_exit_signal(channel_, &signal_name, &signal_length, nullptr, nullptr,
+                                      nullptr, nullptr);
+      if (signal_name != nullptr && signal_length > 0) {
+        result_.exit_signal.assign(signal_name, signal_length);
+      }
+      if (signal_name != nullptr) libssh2_free(session_, signal_name);
+      if (result_.exit_signal.empty()) {
+        // libssh2 reports 0 both for "exit 0" and "no status"; OpenSSH always sends one.
+        result_.has_exit_status = true;
+        result_.exit_status = libssh2_channel_get_exit_status(channel_);
+      }
+      Settle(std::move(result_));
     }
     phase_ = Phase::kFree;
   }
@@ -158,20 +296,6 @@ ExecChannel::Status ExecChannel::StepClose() {
   channel_ = nullptr;
   phase_ = Phase::kDone;
   return Status::kDone;
-}
-
-void ExecChannel::Fail(Error error) {
-  event_.ok = false;
-  event_.error = std::move(error);
-  event_.out.clear();
-  event_.err.clear();
-  phase_ = Phase::kDone;
-  // A failed channel is not freed here: libssh2_channel_free may need the network; the session
-  // frees leftovers when it closes.
-}
-
-Event ExecChannel::TakeEvent() {
-  return std::move(event_);
 }
 
 }  // namespace native_ssh::core

@@ -1,12 +1,19 @@
-// One command on its own SSH session channel (RFC 4254 §6.5): open, exec, stdin then EOF, stdout
-// and stderr read interleaved, exit status or signal, close. Owns its LIBSSH2_CHANNEL and the
-// output collected so far. Engine thread only; driven by Session::Pump through Step().
+// One command on its own SSH session channel (RFC 4254 §6): open, env and pty requests, exec,
+// stdin then EOF, stdout and stderr read in turns, exit status or signal, close. Owns its
+// LIBSSH2_CHANNEL, its timeout timer and the output collected so far (or, when streaming, the
+// count of delivered bytes not yet consumed by JavaScript: reading stops above a high-water mark,
+// so the channel window closes and the server slows down instead of memory growing).
+//
+// The command's result is emitted once (settled); the channel may live on after that while it is
+// signalled, closed and freed. Engine thread only; driven by Session::Pump through Step().
 #ifndef NATIVE_SSH_CORE_EXEC_CHANNEL_H_
 #define NATIVE_SSH_CORE_EXEC_CHANNEL_H_
 
 #include <libssh2.h>
+#include <uv.h>
 
 #include <cstdint>
+#include <functional>
 
 #include "request.h"
 
@@ -17,44 +24,70 @@ class ExecChannel {
   enum class Status {
     kWaiting,         // nothing more can happen until the socket is ready
     kProgress,        // something happened; call Step again
-    kDone,            // finished (result or channel error): TakeEvent()
+    kDone,            // finished and freed: remove it
+    kNoSlot,          // the server refused the channel: wait for another channel to finish
     kTransportError,  // the session's transport failed: the whole session must go
   };
+  using Emit = std::function<void(Event)>;
 
-  ExecChannel(LIBSSH2_SESSION* session, uint64_t request_id, ExecRequest request);
+  ExecChannel(LIBSSH2_SESSION* session, uint64_t request_id, ExecRequest request, Emit emit);
   ~ExecChannel();
   ExecChannel(const ExecChannel&) = delete;
   ExecChannel& operator=(const ExecChannel&) = delete;
 
-  Status Step();
+  // `may_open`: libssh2 opens one channel at a time per session; only the holder may try.
+  Status Step(bool may_open);
   uint64_t request_id() const { return request_id_; }
   const Error& transport_error() const { return transport_error_; }
+  bool settled() const { return settled_; }
+  // True while a channel open is under way (libssh2 keeps that state in the session).
+  bool opening() const { return phase_ == Phase::kOpen && open_started_; }
+  // Whether this channel wants the socket read (false while paused by flow control).
+  bool WantsInput() const;
+  const ExecRequest& request() const { return request_; }
 
-  // Ends the command with `error` (no result). The channel is left for libssh2_session_free.
-  void Fail(Error error);
-  // The session is about to be freed with libssh2_session_free, which frees this channel too.
-  void Detach() { channel_ = nullptr; }
-
-  Event TakeEvent();
+  // Settles the command with `error` now; the channel is signalled (TERM) and closed in the
+  // background when it exists. No-op once settled.
+  void Cancel(Error error);
+  // Settles with `error` and forgets the channel (the session is about to be freed).
+  void Abandon(Error error);
+  // JavaScript consumed `bytes` of streamed output.
+  void Ack(uint64_t bytes);
+  // Starts the command's timeout (request.timeout_ms; none when 0). The timer is owned here and
+  // closed in the destructor; `on_expiry` runs on the engine thread.
+  void StartTimer(uv_loop_t* loop, std::function<void()> on_expiry);
+  // A queued channel gets a new chance to open.
+  void Requeue() { no_slot_ = false; }
 
  private:
-  enum class Phase { kOpen, kExec, kStream, kClose, kWaitClosed, kFree, kDone };
+  enum class Phase { kOpen, kEnv, kPty, kExec, kStream, kSignal, kClose, kWaitClosed, kFree, kDone };
 
-  Status StepOpen();
-  Status StepExec();
+  Status StepOpen(bool may_open);
+  Status StepRequests();
   Status StepStream();
-  Status StepClose();
-  Status ChannelError(int rc, const char* prefix, const char* code);
+  Status StepShutdown();
+  Status ChannelError(int rc, const char* prefix);
+  void Settle(Event event);
+  void Deliver(int stream, const char* data, size_t length);
 
   LIBSSH2_SESSION* session_;
   LIBSSH2_CHANNEL* channel_ = nullptr;
   uint64_t request_id_;
   ExecRequest request_;
+  Emit emit_;
   Phase phase_ = Phase::kOpen;
+  bool open_started_ = false;
+  bool no_slot_ = false;
+  size_t env_index_ = 0;
   size_t stdin_offset_ = 0;
   bool eof_sent_ = false;
-  Event event_;
+  bool settled_ = false;
+  bool cancelled_ = false;
+  uint64_t unacked_ = 0;
+  Event result_;
   Error transport_error_;
+  uv_timer_t* timer_ = nullptr;
+  std::function<void()> on_expiry_;
 };
 
 }  // namespace native_ssh::core

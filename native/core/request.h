@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "secret.h"
@@ -51,13 +52,22 @@ struct ConnectRequest {
   ProxySpec proxy;
   uint32_t connect_timeout_ms = 30000;  // what is left of the bound when the engine starts
   uint32_t connect_timeout_total_ms = 30000;  // the bound as configured (for messages)
-  bool want_host_key_verdict = false;  // pause after the key exchange until JS accepts the key
+  bool want_host_key_verdict = false;
+  uint32_t keepalive_interval_ms = 0;  // 0 = off  // pause after the key exchange until JS accepts the key
 };
 
 struct ExecRequest {
   std::string command;
   std::vector<uint8_t> stdin_data;
   uint32_t timeout_ms = 0;  // 0 = none
+  std::vector<std::pair<std::string, std::string>> env;  // sent as "env" requests (RFC 4254 6.4)
+  bool pty = false;
+  std::string term = "xterm";
+  uint32_t cols = 80;
+  uint32_t rows = 24;
+  uint64_t max_stdout = 0;  // bytes kept; 0 = no cap (the rest is drained and dropped)
+  uint64_t max_stderr = 0;
+  bool stream = false;      // deliver output as kExecData events, with flow control (Ack)
 };
 
 // What failed, in the terms the TypeScript layer turns into SshError / OPI results.
@@ -68,7 +78,7 @@ struct Error {
   int ssh_errno = 0;    // libssh2 error number where one exists
 };
 
-enum class EventKind { kConnected, kHostKey, kExecDone, kClosed };
+enum class EventKind { kConnected, kHostKey, kExecDone, kExecData, kClosed };
 
 // One event for the JavaScript side. `final` events settle their request.
 struct Event {
@@ -80,6 +90,9 @@ struct Event {
   std::map<std::string, std::string> info;  // host key, banner, negotiated algorithms
   std::vector<char> out;                    // exec: stdout bytes
   std::vector<char> err;                    // exec: stderr bytes
+  bool out_truncated = false;
+  bool err_truncated = false;
+  int stream_index = 0;                     // kExecData: 0 stdout, 1 stderr
   bool has_exit_status = false;
   int exit_status = 0;
   std::string exit_signal;

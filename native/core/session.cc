@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 #include "engine.h"
@@ -57,7 +58,10 @@ Session::Session(Engine* engine, uint64_t id) : engine_(engine), id_(id) {
   connect_timer_.data = this;
   uv_timer_init(engine_->loop(), &pump_timer_);
   pump_timer_.data = this;
-  open_handles_ = 2;
+  uv_timer_init(engine_->loop(), &keepalive_timer_);
+  keepalive_timer_.data = this;
+  open_handles_ = 3;
+  callbacks_.loop = engine_->loop();
 }
 
 Session::~Session() = default;
@@ -291,7 +295,37 @@ bool Session::StepAuth() {
   }
   event.info["auth_methods"] = authenticator_.methods();
   Emit(std::move(event));
+  StartKeepalive();
   return true;
+}
+
+void Session::StartKeepalive() {
+  if (request_.keepalive_interval_ms == 0) return;
+  const unsigned seconds = std::max(1u, request_.keepalive_interval_ms / 1000);
+  libssh2_keepalive_config(ssh_, 1, seconds);
+  callbacks_.last_receive_ms = uv_now(engine_->loop());
+  uv_timer_start(&keepalive_timer_, &Session::OnKeepaliveTimer, request_.keepalive_interval_ms,
+                 request_.keepalive_interval_ms);
+}
+
+void Session::OnKeepaliveTimer(uv_timer_t* handle) {
+  auto* self = static_cast<Session*>(handle->data);
+  if (self->state_ != State::kReady) return;
+  const uint64_t interval = self->request_.keepalive_interval_ms;
+  const uint64_t silent_ms = uv_now(self->engine_->loop()) - self->callbacks_.last_receive_ms;
+  // With commands pending the socket is read, so keepalive answers refresh last_receive_ms; a
+  // peer silent for three intervals is gone (frozen, unplugged, or a black-holed route).
+  if (!self->channels_.empty() && silent_ms >= 3 * interval) {
+    char amount[32];
+    snprintf(amount, sizeof(amount), "%g", silent_ms / 1000.0);
+    self->BreakTransport(MakeError(
+        "CONNECTION_LOST", "connect",
+        std::string("Connection error: the server did not answer keepalives for ") + amount + " s"));
+    return;
+  }
+  int next = 0;
+  libssh2_keepalive_send(self->ssh_, &next);
+  self->Pump();
 }
 
 void Session::FailConnect(Error error) {
@@ -348,21 +382,86 @@ void Session::Exec(uint64_t request_id, ExecRequest request) {
     Emit(std::move(event));
     return;
   }
-  channels_.push_back(std::make_unique<ExecChannel>(ssh_, request_id, std::move(request)));
+  auto channel = std::make_unique<ExecChannel>(ssh_, request_id, std::move(request),
+                                               [this](Event event) { Emit(std::move(event)); });
+  channel->StartTimer(engine_->loop(), [this, request_id] {
+    ExecChannel* target = FindChannel(request_id);
+    const uint32_t ms = target != nullptr ? target->request().timeout_ms : 0;
+    char amount[32];
+    snprintf(amount, sizeof(amount), "%g", ms / 1000.0);
+    CancelExec(request_id, MakeError("TIMEOUT", "timeout",
+                                     std::string("Timeout error: the command did not finish within ") +
+                                         amount + " s"));
+  });
+  channels_.push_back(std::move(channel));
+  Pump();
+}
+
+ExecChannel* Session::FindChannel(uint64_t request_id) {
+  for (auto* list : {&channels_, &queued_}) {
+    for (auto& channel : *list) {
+      if (channel->request_id() == request_id) return channel.get();
+    }
+  }
+  return nullptr;
+}
+
+void Session::CancelExec(uint64_t request_id, Error error) {
+  for (auto it = queued_.begin(); it != queued_.end(); ++it) {
+    if ((*it)->request_id() == request_id) {
+      (*it)->Cancel(std::move(error));
+      queued_.erase(it);
+      return;
+    }
+  }
+  ExecChannel* channel = FindChannel(request_id);
+  if (channel == nullptr) return;
+  channel->Cancel(std::move(error));
+  Pump();
+}
+
+void Session::AckExec(uint64_t request_id, uint64_t bytes) {
+  ExecChannel* channel = FindChannel(request_id);
+  if (channel == nullptr) return;
+  channel->Ack(bytes);
   Pump();
 }
 
 bool Session::StepChannels() {
   bool progress = false;
   for (auto it = channels_.begin(); it != channels_.end();) {
-    ExecChannel::Status status = (*it)->Step();
+    ExecChannel* channel = it->get();
+    ExecChannel::Status status = channel->Step(opener_ == nullptr || opener_ == channel);
+    if (channel->opening()) {
+      opener_ = channel;
+    } else if (opener_ == channel) {
+      opener_ = nullptr;
+    }
     if (status == ExecChannel::Status::kTransportError) {
-      BreakTransport((*it)->transport_error());
+      BreakTransport(channel->transport_error());
       return false;
     }
-    if (status == ExecChannel::Status::kDone) {
-      Emit((*it)->TakeEvent());
+    if (status == ExecChannel::Status::kNoSlot) {
+      if (channels_.size() > 1) {
+        // The server's session limit (OpenSSH MaxSessions): wait for a running command to end.
+        queued_.push_back(std::move(*it));
+      } else {
+        channel->Cancel(MakeError("CHANNEL_FAILED", "channel",
+                                  "Channel error: " + LastSshMessage(ssh_) +
+                                      " (the server refused a channel with none other open)",
+                                  LIBSSH2_ERROR_CHANNEL_FAILURE));
+      }
       it = channels_.erase(it);
+      progress = true;
+      continue;
+    }
+    if (status == ExecChannel::Status::kDone) {
+      it = channels_.erase(it);
+      if (!queued_.empty()) {
+        queued_.front()->Requeue();
+        channels_.push_back(std::move(queued_.front()));
+        queued_.pop_front();
+      }
       progress = true;
       continue;
     }
@@ -376,11 +475,9 @@ bool Session::StepChannels() {
 }
 
 void Session::BreakTransport(Error error) {
-  for (auto& channel : channels_) {
-    channel->Fail(error);
-    Emit(channel->TakeEvent());
+  for (auto* list : {&channels_, &queued_}) {
+    for (auto& channel : *list) channel->Abandon(error);
   }
-  channels_.clear();
   TearDown();
   state_ = State::kBroken;
 }
@@ -400,10 +497,11 @@ void Session::Close(uint64_t request_id) {
     FinishClose();
     return;
   }
-  for (auto& channel : channels_) {
-    channel->Fail(MakeError("NOT_CONNECTED", "channel",
-                            "No session: the connection was closed while the command ran"));
-    Emit(channel->TakeEvent());
+  for (auto* list : {&channels_, &queued_}) {
+    for (auto& channel : *list) {
+      channel->Abandon(MakeError("NOT_CONNECTED", "channel",
+                                 "No session: the connection was closed while the command ran"));
+    }
   }
   state_ = State::kClosing;
   uv_timer_start(&connect_timer_, &Session::OnConnectTimer, kDisconnectBoundMs, 0);
@@ -434,11 +532,11 @@ void Session::Shutdown() {
     // One try at a polite disconnect; the process is going away, so no waiting.
     libssh2_session_disconnect_ex(ssh_, SSH_DISCONNECT_BY_APPLICATION, "closed by native-ssh", "");
   }
-  for (auto& channel : channels_) {
-    channel->Fail(MakeError("NOT_CONNECTED", "channel", "No session: the environment is closing"));
-    Emit(channel->TakeEvent());
+  for (auto* list : {&channels_, &queued_}) {
+    for (auto& channel : *list) {
+      channel->Abandon(MakeError("NOT_CONNECTED", "channel", "No session: the environment is closing"));
+    }
   }
-  channels_.clear();
   if (state_ != State::kReady && state_ != State::kClosed && state_ != State::kBroken &&
       state_ != State::kNew && state_ != State::kClosing) {
     FailConnect(MakeError("ABORTED", "connect", "The environment is closing"));
@@ -448,11 +546,17 @@ void Session::Shutdown() {
 }
 
 void Session::TearDown() {
-  for (auto& channel : channels_) channel->Detach();
+  for (auto* list : {&channels_, &queued_}) {
+    for (auto& channel : *list) {
+      channel->Abandon(MakeError("NOT_CONNECTED", "channel", "No session"));
+    }
+  }
+  opener_ = nullptr;
   if (!torn_down_) {
     torn_down_ = true;
     uv_timer_stop(&connect_timer_);
     uv_timer_stop(&pump_timer_);
+    uv_timer_stop(&keepalive_timer_);
     if (watch_ != nullptr) uv_poll_stop(&watch_->poll);
     if (ssh_ != nullptr) {
       // Shut the socket down first (the descriptor stays ours, so it cannot be reused under
@@ -463,9 +567,11 @@ void Session::TearDown() {
       ssh_ = nullptr;
     }
     channels_.clear();
+    queued_.clear();
     ReleaseWatch();
     uv_close(reinterpret_cast<uv_handle_t*>(&connect_timer_), &Session::OnHandleClosed);
     uv_close(reinterpret_cast<uv_handle_t*>(&pump_timer_), &Session::OnHandleClosed);
+    uv_close(reinterpret_cast<uv_handle_t*>(&keepalive_timer_), &Session::OnHandleClosed);
   }
   state_ = State::kClosed;
 }
@@ -576,10 +682,17 @@ void Session::UpdateWatch() {
     case State::kHandshake:
     case State::kAuth:
     case State::kClosing: events = libssh2_events(); break;
-    case State::kReady:
-      // Idle connections are not watched: nothing reads the socket until the next command.
-      if (!channels_.empty()) events = libssh2_events() | UV_READABLE;
+    case State::kReady: {
+      // Idle connections are not watched: nothing reads the socket until the next command. Nor
+      // are connections whose every command is paused by flow control (level-triggered polling
+      // would spin on data nobody reads).
+      bool wants_input = false;
+      for (auto& channel : channels_) wants_input = wants_input || channel->WantsInput();
+      if (!channels_.empty()) events = libssh2_events();
+      if (wants_input) events |= UV_READABLE;
+      else events &= ~UV_READABLE;
       break;
+    }
     default: break;
   }
   if (events == watched_events_) return;
@@ -605,6 +718,7 @@ LIBSSH2_RECV_FUNC(Session::Receive) {
   setsockopt(socket, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
   ssize_t n = recv(socket, buffer, length, flags);
   if (n < 0) return -errno;
+  if (n > 0) context->last_receive_ms = uv_now(static_cast<uv_loop_t*>(context->loop));
   return n;
 }
 

@@ -38,6 +38,10 @@ class Session {
   // JavaScript's answer to the kHostKey event: go on with the login, or stop with `refusal`.
   void HostKeyVerdict(bool accept, Error refusal);
   void Exec(uint64_t request_id, ExecRequest request);
+  // Settles a running or queued command with `error` (TIMEOUT, ABORTED); the connection stays.
+  void CancelExec(uint64_t request_id, Error error);
+  // JavaScript consumed `bytes` of a streaming command's output.
+  void AckExec(uint64_t request_id, uint64_t bytes);
   // Settles pending commands, sends an SSH disconnect (bounded), frees everything.
   // request_id 0: no completion event (garbage collection, engine shutdown).
   void Close(uint64_t request_id);
@@ -90,6 +94,9 @@ class Session {
   static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnConnectTimer(uv_timer_t* handle);
   static void OnPumpTimer(uv_timer_t* handle);
+  static void OnKeepaliveTimer(uv_timer_t* handle);
+  ExecChannel* FindChannel(uint64_t request_id);
+  void StartKeepalive();
   static void OnHandleClosed(uv_handle_t* handle);
   static void OnWatchClosed(uv_handle_t* handle);
   static LIBSSH2_RECV_FUNC(Receive);
@@ -109,9 +116,12 @@ class Session {
   int watched_events_ = 0;
   LIBSSH2_SESSION* ssh_ = nullptr;
   Authenticator authenticator_;
-  std::list<std::unique_ptr<ExecChannel>> channels_;
+  std::list<std::unique_ptr<ExecChannel>> channels_;  // active, in submission order
+  std::list<std::unique_ptr<ExecChannel>> queued_;    // refused by the server: wait for a slot
+  ExecChannel* opener_ = nullptr;  // the channel whose open is under way (one at a time)
   uv_timer_t connect_timer_{};
   uv_timer_t pump_timer_{};
+  uv_timer_t keepalive_timer_{};
   int open_handles_ = 0;
   int wanted_directions_ = 0;
   bool pumping_ = false;

@@ -1,11 +1,14 @@
 // libFuzzer target: the HTTP CONNECT handshake (RFC 9110 §9.3.6) against arbitrary proxy replies.
 //
 // Input layout: flags, [login length, login], [host length, host], port (2 bytes), then the proxy's
-// bytes as chunks: one size byte (0..63, or >= 0xC0 for "all the rest") and that many bytes. The
-// same bytes are also fed all at once and one at a time: the three runs must agree. Invariants:
-// the verdict never changes once final, a failure has a known code and a prefixed message that
-// contains neither the password nor the Basic token, the leftover exists only
-// after kDone and is a suffix of the bytes fed.
+// bytes as chunks, each led by one byte c: c < 0xC0 takes the next c & 0x3F input bytes, except
+// that the first c in 0x80..0xBF stands for ((c & 0x3F) + 1) * 512 copies of the next input byte;
+// c >= 0xC0 takes all the rest.
+// The same bytes are also fed all at once and one at a time (7 at a time for streams over 4 KiB):
+// the three runs must agree. Invariants: the verdict never changes once final, a failure has a
+// known code and a prefixed message that contains neither the password nor the Basic token, the
+// leftover exists only after kDone and is a suffix of the bytes fed, and kDone comes only at a
+// CRLFCRLF within the header limit.
 
 #include <cstddef>
 #include <cstdint>
@@ -184,17 +187,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   std::string stream;
   std::vector<size_t> sizes;
+  bool filled = false;
   while (in.remaining() > 0) {
     const uint8_t c = in.Byte();
-    const size_t n = c >= 0xC0 ? in.remaining() : c & 0x3F;
-    const std::string chunk = in.Bytes(n);
+    std::string chunk;
+    if (c >= 0xC0) {
+      chunk = in.Bytes(in.remaining());
+    } else if (c >= 0x80 && !filled) {
+      // Filler, so that short inputs can reach the header limit: 512..32768 copies of one byte.
+      // Once per input: more would only slow the fuzzer down.
+      filled = true;
+      chunk.assign((static_cast<size_t>(c & 0x3F) + 1) * 512, static_cast<char>(in.Byte()));
+    } else {
+      chunk = in.Bytes(c & 0x3F);
+    }
     sizes.push_back(chunk.size());
     stream += chunk;
   }
 
   const Outcome chunked = Drive(config, target, stream, sizes);
   const Outcome whole = Drive(config, target, stream, {});
-  const Outcome bytewise = Drive(config, target, stream, std::vector<size_t>(stream.size(), 1));
+  // One byte at a time; past 4 KiB (filler) in 7-byte steps, which keeps the run fast and still
+  // splits every delimiter somewhere.
+  const size_t step = stream.size() <= 4096 ? 1 : 7;
+  const Outcome bytewise =
+      Drive(config, target, stream, std::vector<size_t>(stream.size() / step + 1, step));
   for (const Outcome* other : {&whole, &bytewise}) {
     Check(other->verdict == chunked.verdict, "verdict depends on the split");
     Check(other->error.code == chunked.error.code, "error code depends on the split");

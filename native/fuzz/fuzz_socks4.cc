@@ -1,11 +1,11 @@
 // libFuzzer target: the SOCKS4/SOCKS4a handshake against arbitrary proxy replies.
 //
 // Input layout: flags, [login length, login], [host length, host], port (2 bytes), then the proxy's
-// bytes as chunks: one size byte (0..63, or >= 0xC0 for "all the rest") and that many bytes. The
-// same bytes are also fed all at once and one at a time: the three runs must agree. Invariants:
-// the verdict never changes once final, a failure has a known code and a prefixed message that
-// does not contain the password, the leftover exists only after kDone and is a suffix of the bytes
-// fed, and the request never carries the password.
+// bytes as chunks, each led by one byte c: c < 0xC0 takes the next c & 0x3F input bytes, c >= 0xC0
+// takes all the rest. The same bytes are also fed all at once and one at a time: the three runs
+// must agree. Invariants: the verdict never changes once final, a failure has a known code and a
+// prefixed message that does not contain the password, the leftover exists only after kDone and is
+// a suffix of the bytes fed, and the request never carries the password.
 
 #include <cstddef>
 #include <cstdint>
@@ -171,8 +171,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<size_t> sizes;
   while (in.remaining() > 0) {
     const uint8_t c = in.Byte();
-    const size_t n = c >= 0xC0 ? in.remaining() : c & 0x3F;
-    const std::string chunk = in.Bytes(n);
+    const std::string chunk = in.Bytes(c >= 0xC0 ? in.remaining() : c & 0x3F);
     sizes.push_back(chunk.size());
     stream += chunk;
   }

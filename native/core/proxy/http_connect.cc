@@ -130,6 +130,10 @@ void HttpConnectHandshake::Step() {
       if (status_ == 407) {
         return Fail(kAuthFailedCode, "Proxy authentication required (HTTP 407)");
       }
+      // Some proxies (tinyproxy 1.11) answer wrong credentials with 401 instead of 407.
+      if (status_ == 401) {
+        return Fail(kAuthFailedCode, std::string(kPrefix) + "HTTP 401 (proxy authentication failed)");
+      }
       if (status_ == 101) {
         return Fail(kProtocolCode, std::string(kPrefix) + "HTTP 101");
       }

@@ -614,6 +614,15 @@ TEST(HttpErrorStatuses) {
   EXPECT_EQ(run.message, "Proxy error: HTTP 403");
 }
 
+TEST(Http401IsAnAuthFailure) {
+  // tinyproxy 1.11 answers a wrong Proxy-Authorization with 401 rather than 407.
+  const Outcome run = RunAllSplits(Config(ProxyType::kHttp), At("192.0.2.1"),
+                                   "HTTP/1.1 401 Unauthorized\r\n\r\n");
+  EXPECT_EQ(run.verdict, Verdict::kFailed);
+  EXPECT_EQ(run.code, "PROXY_AUTH_FAILED");
+  EXPECT_EQ(run.message, "Proxy error: HTTP 401 (proxy authentication failed)");
+}
+
 TEST(HttpMalformedStatusLines) {
   for (const char* line :
        {"HTTP/2 200 OK", "HTTP/1.1 20 OK", "HTTP/1.1  200 OK", "HTTP/1.1 200OK", "http/1.1 200 OK",

@@ -1,0 +1,61 @@
+# The known_hosts parser and matcher (native/core/known_hosts): library, unit tests, fuzz target.
+#
+# Included by the top-level CMakeLists.txt after find_package(OpenSSL), enable_testing() and
+# cmake/core-tests.cmake (whose NSSH_FUZZ option and warning flags it reuses when present).
+# NSSH_ROOT is the repository root (defaults to the including directory). Targets:
+#   nssh_known_hosts    static library, C++17, position-independent; links OpenSSL::Crypto
+#                       (HMAC-SHA1 of hashed names, SHA-256 fingerprints, salts)
+#   known_hosts_test    unit tests, registered with ctest
+#   fuzz_known_hosts    libFuzzer target, only with -DNSSH_FUZZ=ON and clang (scripts/fuzz.sh)
+
+if(NOT DEFINED NSSH_ROOT)
+  set(NSSH_ROOT "${CMAKE_CURRENT_SOURCE_DIR}")
+endif()
+
+option(NSSH_FUZZ "Build the libFuzzer targets (clang only)" OFF)
+
+if(NOT DEFINED NSSH_CORE_WARNINGS)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    set(NSSH_CORE_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion)
+  else()
+    set(NSSH_CORE_WARNINGS)
+  endif()
+endif()
+
+set(NSSH_KNOWN_HOSTS_SOURCES ${NSSH_ROOT}/native/core/known_hosts.cc)
+
+add_library(nssh_known_hosts STATIC ${NSSH_KNOWN_HOSTS_SOURCES})
+# Sources include each other as "core/<file>.h".
+target_include_directories(nssh_known_hosts PUBLIC ${NSSH_ROOT}/native)
+target_compile_features(nssh_known_hosts PUBLIC cxx_std_17)
+target_compile_options(nssh_known_hosts PRIVATE ${NSSH_CORE_WARNINGS})
+target_link_libraries(nssh_known_hosts PUBLIC OpenSSL::Crypto)
+set_target_properties(nssh_known_hosts PROPERTIES POSITION_INDEPENDENT_CODE ON CXX_EXTENSIONS OFF)
+
+add_executable(known_hosts_test ${NSSH_ROOT}/native/test/core/known_hosts_test.cc)
+target_include_directories(known_hosts_test PRIVATE ${NSSH_ROOT}/native/test/core)
+target_compile_options(known_hosts_test PRIVATE ${NSSH_CORE_WARNINGS})
+target_link_libraries(known_hosts_test PRIVATE nssh_known_hosts)
+set_target_properties(known_hosts_test PROPERTIES CXX_EXTENSIONS OFF)
+add_test(NAME known_hosts_test COMMAND known_hosts_test)
+
+if(NSSH_FUZZ)
+  if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    # Same flags as the proxy fuzzers (cmake/core-tests.cmake): the library is compiled again with
+    # coverage instrumentation and the sanitizers, so that libFuzzer checks the parser itself.
+    set(NSSH_KNOWN_HOSTS_FUZZ_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
+                                    -fno-omit-frame-pointer -g -O1)
+    add_library(nssh_known_hosts_fuzz OBJECT ${NSSH_KNOWN_HOSTS_SOURCES})
+    target_include_directories(nssh_known_hosts_fuzz PUBLIC ${NSSH_ROOT}/native)
+    target_compile_features(nssh_known_hosts_fuzz PUBLIC cxx_std_17)
+    target_compile_options(nssh_known_hosts_fuzz PRIVATE ${NSSH_KNOWN_HOSTS_FUZZ_FLAGS}
+                                                         -fsanitize=fuzzer-no-link)
+    target_link_libraries(nssh_known_hosts_fuzz PUBLIC OpenSSL::Crypto)
+    add_executable(fuzz_known_hosts ${NSSH_ROOT}/native/fuzz/fuzz_known_hosts.cc)
+    target_compile_options(fuzz_known_hosts PRIVATE ${NSSH_KNOWN_HOSTS_FUZZ_FLAGS} -fsanitize=fuzzer)
+    target_link_options(fuzz_known_hosts PRIVATE -fsanitize=fuzzer,address,undefined)
+    target_link_libraries(fuzz_known_hosts PRIVATE nssh_known_hosts_fuzz)
+  else()
+    message(WARNING "NSSH_FUZZ needs clang (libFuzzer); fuzz_known_hosts skipped.")
+  endif()
+endif()
