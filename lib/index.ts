@@ -9,6 +9,7 @@ export {
   CreateConnection,
   ExecuteCommand,
   GetConnectionConfiguration,
+  GetLog,
   GetProxySettings,
   GetSettingsKI,
   GetSettingsLoginPassword,
@@ -39,6 +40,8 @@ export type {
   NegotiatedAlgorithms,
   ProxyOptions,
 } from './client';
+export { GetLoggingSettings } from './log';
+export type { LoggingSettings, LogResult } from './log';
 export { SshError } from './errors';
 export type { OpiFailure, SshErrorCode, SshErrorLevel } from './errors';
 export { versions } from './native';

@@ -8,7 +8,10 @@ import path = require('node:path');
 
 import { Connection, connectPlan, rawExecOptions } from './client';
 import { OpiFailure, settingsError, SshError, toOpiFailure } from './errors';
+import { Logger, loggerFromSettings, LoggingSettings, LogResult } from './log';
 import { parseOpiSettings, requireString } from './settings';
+
+const loggers = new WeakMap<Connection, Logger>();
 
 /** `GetSettingsLoginPassword` result. */
 export interface PasswordSettings {
@@ -166,14 +169,34 @@ export function IsConnector(value: unknown): value is Connection {
   return value instanceof Connection;
 }
 
-/** Opens a connection; resolves to it, or to `{result: false, error, code}`. */
-export async function CreateConnection(settings: SshSettings | Connection, proxy?: ProxySettings): Promise<Connection | OpiFailure> {
+/** Opens a connection; resolves to it, or to `{result: false, error, code}`. `logging` comes from {@link GetLoggingSettings}. */
+export async function CreateConnection(settings: SshSettings | Connection, proxy?: ProxySettings, logging?: LoggingSettings): Promise<Connection | OpiFailure> {
   if (IsConnector(settings)) return settings;
+  let logger: Logger | undefined;
   try {
-    return await connectPlan(parseOpiSettings(settings, proxy));
+    logger = loggerFromSettings(logging);
+    const plan = parseOpiSettings(settings, proxy);
+    logger?.log('Connecting to SSH server');
+    const connection = await connectPlan(plan);
+    logger?.log('Connected to SSH server');
+    if (logger !== undefined) loggers.set(connection, logger);
+    return connection;
   } catch (error) {
-    return toOpiFailure(error);
+    const failure = toOpiFailure(error);
+    logger?.log(`Connect failed: ${failure.error}`);
+    return failure;
   }
+}
+
+/**
+ * The connection's log: `{result: true, logs, total, returned}` with the last `count` entries (0:
+ * all), or those entries joined with LF when `asString` is true.
+ */
+export function GetLog(connection: Connection, asString = false, count = 100): LogResult | string | OpiFailure {
+  const logger = IsConnector(connection) ? loggers.get(connection) : undefined;
+  if (logger === undefined) return { result: false, error: 'Logger not initialized', code: 'INVALID_STATE' };
+  const result = logger.read(count);
+  return asString ? result.logs.join('\n') : result;
 }
 
 function isConfiguration(value: unknown): value is ConnectionConfiguration {
@@ -214,7 +237,10 @@ async function runOn(connection: Connection, command: string): Promise<ExecuteSu
 export async function ExecuteCommand(connection: Connection | ConnectionConfiguration, command: string): Promise<ExecuteResult> {
   try {
     requireString(command, 'command');
-    if (IsConnector(connection)) return await runOn(connection, command);
+    if (IsConnector(connection)) {
+      loggers.get(connection)?.log(`Execute command: ${command}`);
+      return await runOn(connection, command);
+    }
     if (!isConfiguration(connection)) {
       throw settingsError('connection', 'must be a connection from CreateConnection or a configuration from GetConnectionConfiguration (with a "set" key)');
     }
@@ -237,6 +263,8 @@ export async function CloseConnection(connection: Connection): Promise<{ result:
   if (!IsConnector(connection)) {
     return toOpiFailure(new SshError({ code: 'INVALID_SETTINGS', level: 'settings', message: 'Settings error: connection must be a connection from CreateConnection' }));
   }
+  loggers.get(connection)?.log('Disconnecting from SSH server');
   await connection.close();
+  await loggers.get(connection)?.flush();
   return { result: true };
 }
