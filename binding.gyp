@@ -62,6 +62,7 @@
         "native/core/authenticator.cc",
         "native/core/engine.cc",
         "native/core/exec_channel.cc",
+        "native/core/host_key_verifier.cc",
         "native/core/known_hosts.cc",
         "native/core/secret.cc",
         "native/core/session.cc",

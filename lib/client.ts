@@ -23,7 +23,9 @@ import {
 import {
   AuthPlan,
   ConnectPlan,
+  HostKeyPlan,
   keySource,
+  parseHostKey,
   ProxyPlan,
   publicKeySource,
   requireMs,
@@ -67,6 +69,19 @@ export interface ConnectOptions {
   keepaliveInterval?: number;
   /** Default `timeout` of every command, in ms. Default 0 (none). */
   commandTimeout?: number;
+  /**
+   * Host-key checking. `policy`: `strict` (the host must be in known_hosts with this key),
+   * `accept-new` (default: unknown hosts are accepted, and recorded when `knownHosts` is given;
+   * a changed key is refused), `off`. `knownHosts`: an OpenSSH known_hosts file (default
+   * `~/.ssh/known_hosts`, read only). `fingerprint`: `SHA256:...` pin. `verify`: called with the
+   * key after the policy accepted it; return false to refuse.
+   */
+  hostKey?: {
+    policy?: 'strict' | 'accept-new' | 'off';
+    knownHosts?: string;
+    fingerprint?: string;
+    verify?: (key: { type: string; fingerprint: string; key: Buffer; host: string; port: number }) => boolean | Promise<boolean>;
+  };
 }
 
 /** Options of {@link Connection.exec} and {@link Connection.stream}. */
@@ -161,6 +176,8 @@ export class Connection {
   readonly algorithms: NegotiatedAlgorithms;
   /** Default command bound in ms (OPI `command_timeout`); 0 = none. */
   readonly commandTimeoutMs: number;
+  /** known_hosts lines that were skipped while checking this host, with the reason. */
+  readonly knownHostsNotes: string[];
   #closed = false;
   #closing: Promise<void> | undefined;
 
@@ -173,6 +190,7 @@ export class Connection {
     this.commandTimeoutMs = plan.commandTimeoutMs;
     this.hostKey = { type: info.host_key_type ?? 'unknown', fingerprint: info.host_key_fingerprint ?? '' };
     this.serverBanner = info.banner ?? '';
+    this.knownHostsNotes = info.known_hosts_notes ? info.known_hosts_notes.split('\n') : [];
     this.algorithms = {
       kex: info.kex ?? '',
       hostKey: info.host_key_algorithm ?? '',
@@ -473,7 +491,13 @@ export function planFromOptions(options: ConnectOptions): ConnectPlan {
     connectTimeoutMs: requireMs(options.connectTimeout, 'connectTimeout', 30000, false),
     commandTimeoutMs: requireMs(options.commandTimeout, 'commandTimeout', 0, true),
     keepaliveIntervalMs: requireMs(options.keepaliveInterval, 'keepaliveInterval', 0, true),
+    hostKey: parseHostKey(options.hostKey?.policy, options.hostKey?.knownHosts, options.hostKey?.fingerprint,
+      { policy: 'hostKey.policy', knownHosts: 'hostKey.knownHosts', fingerprint: 'hostKey.fingerprint' }),
   };
+  if (options.hostKey?.verify !== undefined) {
+    if (typeof options.hostKey.verify !== 'function') throw settingsError('hostKey.verify', 'must be a function');
+    plan.hostKey.verify = options.hostKey.verify;
+  }
   if (options.proxy !== undefined) {
     const proxy = options.proxy;
     if (typeof proxy !== 'object' || proxy === null) throw settingsError('proxy', 'must be an object');
@@ -577,8 +601,40 @@ async function rawOptions(plan: ConnectPlan, deadline: number): Promise<RawConne
   } else {
     raw.addresses = await resolve(plan.host, false, plan, deadline);
   }
+  if (plan.hostKey.policy !== 'off') {
+    raw.hostKey = {
+      policy: plan.hostKey.policy,
+      knownHostsText: await readKnownHosts(plan.hostKey),
+      knownHostsPath: plan.hostKey.knownHostsPath,
+      recordNew: plan.hostKey.policy === 'accept-new' && plan.hostKey.explicit,
+    };
+    if (plan.hostKey.fingerprint !== undefined) raw.hostKey.fingerprint = plan.hostKey.fingerprint;
+  }
+  raw.wantHostKeyVerdict = plan.hostKey.verify !== undefined;
   raw.connectTimeoutMs = Math.max(1, deadline - Date.now());
   return raw;
+}
+
+async function readKnownHosts(hostKey: HostKeyPlan): Promise<string> {
+  try {
+    return await fs.promises.readFile(hostKey.knownHostsPath, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return '';
+    throw settingsError(hostKey.explicit ? 'known_hosts' : 'known_hosts (default ~/.ssh/known_hosts)', `must be a readable file (cannot read ${JSON.stringify(hostKey.knownHostsPath)}: ${code ?? 'error'})`);
+  }
+}
+
+/** accept-new with an explicit file: append the new host's line (OpenSSH format). */
+async function recordKnownHost(hostKey: HostKeyPlan, line: string): Promise<void> {
+  let prefix = '';
+  try {
+    const existing = await fs.promises.readFile(hostKey.knownHostsPath, 'utf8');
+    if (existing.length > 0 && !existing.endsWith('\n')) prefix = '\n';
+  } catch {
+    // a new file
+  }
+  await fs.promises.appendFile(hostKey.knownHostsPath, `${prefix}${line}\n`, { mode: 0o600 });
 }
 
 /** @internal Opens a connection from a validated plan. */
@@ -589,14 +645,26 @@ export async function connectPlan(plan: ConnectPlan): Promise<Connection> {
   return new Promise<Connection>((resolvePromise, reject) => {
     const id = submit((event: RawEvent) => {
       if (event.kind === 'hostkey') {
-        handle.hostKeyVerdict(true);
+        void askVerify(plan, event.info ?? {}).then((refusal) => {
+          if (refusal === undefined) handle.hostKeyVerdict(true);
+          else handle.hostKeyVerdict(false, 'HOST_KEY_MISMATCH', refusal);
+        });
         return;
       }
       if (!event.ok) {
         reject(new SshError(event.error ?? { code: 'CONNECT_FAILED', level: 'connect', message: 'TCP error: connection failed' }));
         return;
       }
-      resolvePromise(new Connection(handle, plan, event.info ?? {}));
+      const info = event.info ?? {};
+      const connection = new Connection(handle, plan, info);
+      if (info.known_hosts_line !== undefined) {
+        recordKnownHost(plan.hostKey, info.known_hosts_line).then(() => resolvePromise(connection), (error: NodeJS.ErrnoException) => {
+          void connection.close();
+          reject(settingsError('known_hosts', `must be writable to record a new host (${error.code ?? error.message})`));
+        });
+        return;
+      }
+      resolvePromise(connection);
     });
     try {
       handle.connect(id, raw);
@@ -605,6 +673,25 @@ export async function connectPlan(plan: ConnectPlan): Promise<Connection> {
       reject(error);
     }
   });
+}
+
+/** Runs the caller's verify callback; resolves to a refusal message, or undefined to accept. */
+async function askVerify(plan: ConnectPlan, info: Record<string, string>): Promise<string | undefined> {
+  const verify = plan.hostKey.verify;
+  if (verify === undefined) return undefined;
+  const fingerprint = info.host_key_fingerprint ?? '';
+  try {
+    const accepted = await verify({
+      type: info.host_key_type ?? 'unknown',
+      fingerprint,
+      key: Buffer.from(info.host_key ?? '', 'base64'),
+      host: plan.host,
+      port: plan.port,
+    });
+    return accepted === true ? undefined : `Host key error: the verify callback refused ${info.host_key_type ?? ''} key ${fingerprint}`;
+  } catch (error) {
+    return `Host key error: the verify callback failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 /** Connects and logs in. Rejects with {@link SshError}. */

@@ -50,6 +50,14 @@ export interface RawConnectOptions {
   connectTimeoutTotalMs: number;
   keepaliveIntervalMs: number;
   wantHostKeyVerdict: boolean;
+  /** Absent: no check (policy off). */
+  hostKey?: {
+    policy: 'strict' | 'accept-new' | 'off';
+    knownHostsText: string;
+    knownHostsPath: string;
+    recordNew: boolean;
+    fingerprint?: string;
+  };
   auth: {
     type: 'password' | 'private_key' | 'agent' | 'keyboard_interactive';
     password?: string;

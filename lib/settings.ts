@@ -4,6 +4,9 @@
  * expected form, and never echoes a secret's value.
  * @packageDocumentation
  */
+import os = require('node:os');
+import path = require('node:path');
+
 import { settingsError } from './errors';
 
 /** Proxy protocols handled natively. */
@@ -31,6 +34,19 @@ export type AuthPlan =
   | { type: 'agent'; agentSocket?: string }
   | { type: 'keyboard_interactive'; responses: string[] };
 
+/** What the server's key is checked against. */
+export interface HostKeyPlan {
+  policy: 'strict' | 'accept-new' | 'off';
+  /** known_hosts file to read (and, for accept-new when `explicit`, to append to). */
+  knownHostsPath: string;
+  /** The file was named by the caller (only then does accept-new write to it). */
+  explicit: boolean;
+  /** `SHA256:<base64>` the key must have. */
+  fingerprint?: string;
+  /** Idiomatic client: a last say after the policy accepted. */
+  verify?: (key: { type: string; fingerprint: string; key: Buffer; host: string; port: number }) => boolean | Promise<boolean>;
+}
+
 /** Everything a connection needs, validated. */
 export interface ConnectPlan {
   host: string;
@@ -44,6 +60,38 @@ export interface ConnectPlan {
   commandTimeoutMs: number;
   /** SSH keepalive interval in milliseconds; 0 = off. */
   keepaliveIntervalMs: number;
+  hostKey: HostKeyPlan;
+}
+
+const POLICIES = ['strict', 'accept-new', 'off'] as const;
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
+
+/** The default known_hosts file: read, never written. */
+export function defaultKnownHosts(): string {
+  return path.join(os.homedir(), '.ssh', 'known_hosts');
+}
+
+/** Validates host-key options (OPI field names given by the caller). */
+export function parseHostKey(policy: unknown, knownHosts: unknown, fingerprint: unknown, names: { policy: string; knownHosts: string; fingerprint: string }): HostKeyPlan {
+  let chosen: HostKeyPlan['policy'] = 'accept-new';
+  if (policy !== undefined && policy !== null) {
+    if (typeof policy !== 'string' || !(POLICIES as readonly string[]).includes(policy)) {
+      throw settingsError(names.policy, `must be "strict", "accept-new" or "off" (got ${JSON.stringify(policy)})`);
+    }
+    chosen = policy as HostKeyPlan['policy'];
+  }
+  const plan: HostKeyPlan = { policy: chosen, knownHostsPath: defaultKnownHosts(), explicit: false };
+  if (knownHosts !== undefined && knownHosts !== null) {
+    plan.knownHostsPath = path.resolve(requireString(knownHosts, names.knownHosts));
+    plan.explicit = true;
+  }
+  if (fingerprint !== undefined && fingerprint !== null) {
+    if (typeof fingerprint !== 'string' || !FINGERPRINT.test(fingerprint)) {
+      throw settingsError(names.fingerprint, `must be "SHA256:" and 43 base64 characters, as ssh-keygen -l prints it (got ${JSON.stringify(fingerprint)})`);
+    }
+    plan.fingerprint = fingerprint;
+  }
+  return plan;
 }
 
 const AUTH_TYPES = ['password', 'private_key', 'agent', 'keyboard_interactive'] as const;
@@ -204,6 +252,8 @@ export function parseOpiSettings(settings: unknown, proxy?: unknown): ConnectPla
     connectTimeoutMs: secondsToMs(settings.connect_timeout, 'connect_timeout', 30000, false),
     commandTimeoutMs: secondsToMs(settings.command_timeout, 'command_timeout', 0, true),
     keepaliveIntervalMs: secondsToMs(settings.keepalive_interval, 'keepalive_interval', 0, true),
+    hostKey: parseHostKey(settings.host_key_policy, settings.known_hosts, settings.host_key_fingerprint,
+      { policy: 'host_key_policy', knownHosts: 'known_hosts', fingerprint: 'host_key_fingerprint' }),
   };
   const proxyPlan = parseOpiProxy(proxy);
   if (proxyPlan !== undefined) plan.proxy = proxyPlan;

@@ -129,6 +129,27 @@ bool ConnectRequestFromJs(Napi::Env env, Napi::Object options, core::ConnectRequ
   out->connect_timeout_total_ms = ReadUint(options, "connectTimeoutTotalMs", out->connect_timeout_ms);
   out->want_host_key_verdict = options.Get("wantHostKeyVerdict").ToBoolean().Value();
   out->keepalive_interval_ms = ReadUint(options, "keepaliveIntervalMs", 0);
+  Napi::Value host_key_value = options.Get("hostKey");
+  if (host_key_value.IsObject()) {
+    Napi::Object host_key = host_key_value.As<Napi::Object>();
+    std::string policy;
+    if (!ReadString(env, host_key, "policy", &policy, true)) return false;
+    if (policy == "strict") {
+      out->host_key.policy = core::HostKeyPolicy::kStrict;
+    } else if (policy == "accept-new") {
+      out->host_key.policy = core::HostKeyPolicy::kAcceptNew;
+    } else if (policy == "off") {
+      out->host_key.policy = core::HostKeyPolicy::kOff;
+    } else {
+      return Fail(env, "native: hostKey.policy must be strict, accept-new or off");
+    }
+    if (!ReadString(env, host_key, "knownHostsText", &out->host_key.known_hosts_text, false)) return false;
+    if (!ReadString(env, host_key, "knownHostsPath", &out->host_key.known_hosts_path, false)) return false;
+    if (!ReadString(env, host_key, "fingerprint", &out->host_key.pinned_fingerprint, false)) return false;
+    out->host_key.record_new = host_key.Get("recordNew").ToBoolean().Value();
+  } else {
+    out->host_key.policy = core::HostKeyPolicy::kOff;
+  }
 
   Napi::Value auth_value = options.Get("auth");
   if (!auth_value.IsObject()) return Fail(env, "native: auth must be an object");

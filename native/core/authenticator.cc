@@ -13,9 +13,15 @@ constexpr const char* kAuthPrefix = "Auth error: ";
 }
 
 Authenticator::~Authenticator() {
+  Release();
+}
+
+void Authenticator::Release() {
   if (agent_ != nullptr) {
     libssh2_agent_disconnect(agent_);
     libssh2_agent_free(agent_);
+    agent_ = nullptr;
+    identity_ = nullptr;
   }
 }
 

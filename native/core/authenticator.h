@@ -24,6 +24,8 @@ class Authenticator {
   Authenticator& operator=(const Authenticator&) = delete;
 
   void Start(LIBSSH2_SESSION* session, const std::string* username, const AuthSpec* spec);
+  // Frees the agent handle; must run before the session is freed (the agent uses it).
+  void Release();
   Status Step();
   const Error& error() const { return error_; }
   const std::string& methods() const { return methods_; }

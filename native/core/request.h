@@ -43,6 +43,17 @@ struct ProxySpec {
   bool has_password = false;
 };
 
+enum class HostKeyPolicy { kStrict, kAcceptNew, kOff };
+
+// How the server's key is checked (all inputs read by TypeScript; the engine only compares).
+struct HostKeyCheck {
+  HostKeyPolicy policy = HostKeyPolicy::kAcceptNew;
+  std::string known_hosts_text;   // contents of the known_hosts file ("" when absent)
+  std::string known_hosts_path;   // for messages
+  bool record_new = false;        // accept-new with an explicit file: return the line to append
+  std::string pinned_fingerprint; // "SHA256:<base64>", or empty
+};
+
 struct ConnectRequest {
   std::string host;                // as the user wrote it (sent unresolved to proxies)
   std::vector<Address> addresses;  // direct connections: resolved addresses to try in order
@@ -52,7 +63,8 @@ struct ConnectRequest {
   ProxySpec proxy;
   uint32_t connect_timeout_ms = 30000;  // what is left of the bound when the engine starts
   uint32_t connect_timeout_total_ms = 30000;  // the bound as configured (for messages)
-  bool want_host_key_verdict = false;
+  HostKeyCheck host_key;
+  bool want_host_key_verdict = false;  // after the policy accepted: ask JavaScript too
   uint32_t keepalive_interval_ms = 0;  // 0 = off  // pause after the key exchange until JS accepts the key
 };
 

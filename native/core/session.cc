@@ -165,8 +165,31 @@ void Session::StartSsh() {
                                 reinterpret_cast<libssh2_cb_generic*>(&Session::Receive));
   libssh2_session_callback_set2(ssh_, LIBSSH2_CALLBACK_SEND,
                                 reinterpret_cast<libssh2_cb_generic*>(&Session::Send));
+  verifier_ = std::make_unique<HostKeyVerifier>(&request_.host_key, request_.host, request_.port);
+  PreferKnownHostKeyTypes();
   state_ = State::kHandshake;
   Pump();
+}
+
+void Session::PreferKnownHostKeyTypes() {
+  std::vector<std::string> preferred = verifier_->PreferredAlgorithms();
+  if (preferred.empty()) return;
+  const char** supported = nullptr;
+  int count = libssh2_session_supported_algs(ssh_, LIBSSH2_METHOD_HOSTKEY, &supported);
+  if (count <= 0 || supported == nullptr) return;
+  std::vector<std::string> all(supported, supported + count);
+  libssh2_free(ssh_, supported);
+  std::string list;
+  auto add = [&list](const std::string& name) {
+    if ((',' + list + ',').find(',' + name + ',') != std::string::npos) return;
+    if (!list.empty()) list += ',';
+    list += name;
+  };
+  for (const std::string& name : preferred) {
+    if (std::find(all.begin(), all.end(), name) != all.end()) add(name);
+  }
+  for (const std::string& name : all) add(name);
+  libssh2_session_method_pref(ssh_, LIBSSH2_METHOD_HOSTKEY, list.c_str());
 }
 
 bool Session::StepProxy() {
@@ -222,6 +245,22 @@ bool Session::StepHandshake() {
   event.kind = EventKind::kHostKey;
   event.final = false;
   CollectHostKey(&event);
+  {
+    size_t length = 0;
+    int type = 0;
+    const char* raw = libssh2_session_hostkey(ssh_, &length, &type);
+    HostKey key{HostKeyTypeName(type), raw != nullptr ? std::string(raw, length) : std::string()};
+    Error refusal;
+    std::vector<std::string> notes;
+    if (!verifier_->Verify(key, event.info["host_key_fingerprint"], &refusal, &known_hosts_line_,
+                           &notes)) {
+      FailConnect(std::move(refusal));
+      return false;
+    }
+    for (const std::string& note : notes) {
+      known_hosts_notes_ += (known_hosts_notes_.empty() ? "" : "\n") + note;
+    }
+  }
   if (request_.want_host_key_verdict) {
     state_ = State::kAwaitHostKey;
     Emit(std::move(event));
@@ -267,6 +306,7 @@ bool Session::StepAuth() {
     case Authenticator::Status::kDone: break;
   }
   uv_timer_stop(&connect_timer_);
+  authenticator_.Release();
   state_ = State::kReady;
   // Secrets are not needed any more: wipe them now rather than when the connection closes.
   request_.auth.password.Wipe();
@@ -294,6 +334,8 @@ bool Session::StepAuth() {
     if (value != nullptr) event.info[method.name] = value;
   }
   event.info["auth_methods"] = authenticator_.methods();
+  if (!known_hosts_line_.empty()) event.info["known_hosts_line"] = known_hosts_line_;
+  if (!known_hosts_notes_.empty()) event.info["known_hosts_notes"] = known_hosts_notes_;
   Emit(std::move(event));
   StartKeepalive();
   return true;
@@ -558,6 +600,7 @@ void Session::TearDown() {
     uv_timer_stop(&pump_timer_);
     uv_timer_stop(&keepalive_timer_);
     if (watch_ != nullptr) uv_poll_stop(&watch_->poll);
+    authenticator_.Release();
     if (ssh_ != nullptr) {
       // Shut the socket down first (the descriptor stays ours, so it cannot be reused under
       // libssh2), then free: every send fails at once, so nothing waits on the network.

@@ -19,6 +19,7 @@
 #include "authenticator.h"
 #include "callback_context.h"
 #include "exec_channel.h"
+#include "host_key_verifier.h"
 #include "proxy/handshake.h"
 #include "request.h"
 #include "tcp_connector.h"
@@ -88,6 +89,7 @@ class Session {
   void TearDown();
   void Emit(Event event);
   void CollectHostKey(Event* event);
+  void PreferKnownHostKeyTypes();
   std::string StageName() const;
   void MaybeForget();
 
@@ -116,6 +118,9 @@ class Session {
   int watched_events_ = 0;
   LIBSSH2_SESSION* ssh_ = nullptr;
   Authenticator authenticator_;
+  std::unique_ptr<HostKeyVerifier> verifier_;
+  std::string known_hosts_line_;   // accept-new: the line TypeScript appends
+  std::string known_hosts_notes_;  // known_hosts lines that were skipped, with reasons
   std::list<std::unique_ptr<ExecChannel>> channels_;  // active, in submission order
   std::list<std::unique_ptr<ExecChannel>> queued_;    // refused by the server: wait for a slot
   ExecChannel* opener_ = nullptr;  // the channel whose open is under way (one at a time)
