@@ -122,7 +122,8 @@ const root = path.join(__dirname, '..');
 function loadBinding(): RawBinding {
   let file: string;
   try {
-    file = nodeGypBuild.path(root);
+    // NATIVE_SSH_BINARY points at another build of the addon (sanitizer runs, debugging).
+    file = process.env.NATIVE_SSH_BINARY || nodeGypBuild.path(root);
   } catch (error) {
     throw loadError(error, 'no native binary fits this platform');
   }
