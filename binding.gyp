@@ -4,7 +4,9 @@
   # position-independent library with the OpenSSL 3 backend and zlib, and linked into the addon;
   # OpenSSL itself is the system's libssl3/libcrypto.so.3, linked dynamically.
   "variables": {
-    "libssh2_dir": "deps/libssh2"
+    "libssh2_dir": "deps/libssh2",
+    # Source builds (no prebuild fits) fetch libssh2 first; a no-op when it is already there.
+    "libssh2_fetched": "<!(bash scripts/fetch-libssh2.sh 1>&2 && echo yes)"
   },
   "targets": [
     {
