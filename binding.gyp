@@ -65,6 +65,7 @@
         "native/core/engine.cc",
         "native/core/exec_channel.cc",
         "native/core/host_key_verifier.cc",
+        "native/core/kexinit_sniffer.cc",
         "native/core/known_hosts.cc",
         "native/core/secret.cc",
         "native/core/session.cc",

@@ -59,3 +59,12 @@ if(NSSH_FUZZ)
     message(WARNING "NSSH_FUZZ needs clang (libFuzzer); fuzz_known_hosts skipped.")
   endif()
 endif()
+
+# The KEXINIT sniffer (native/core/kexinit_sniffer): explains failed algorithm negotiations.
+add_library(nssh_kexinit STATIC ${NSSH_ROOT}/native/core/kexinit_sniffer.cc)
+target_include_directories(nssh_kexinit PUBLIC ${NSSH_ROOT}/native)
+target_compile_features(nssh_kexinit PUBLIC cxx_std_17)
+add_executable(kexinit_sniffer_test ${NSSH_ROOT}/native/test/core/kexinit_sniffer_test.cc)
+target_include_directories(kexinit_sniffer_test PRIVATE ${NSSH_ROOT}/native/test/core)
+target_link_libraries(kexinit_sniffer_test PRIVATE nssh_kexinit)
+add_test(NAME kexinit_sniffer_test COMMAND kexinit_sniffer_test)

@@ -114,6 +114,16 @@ describe('connection failures', () => {
       await silent.stop();
     }
   });
+  it('a failed algorithm negotiation says which side offered what', async () => {
+    const pq = await startSshd({ config: ['KexAlgorithms sntrup761x25519-sha512@openssh.com'] });
+    try {
+      const result = await CreateConnection({ ...GetSettingsPrivateKey('127.0.0.1', pq.port, pq.user, pq.keys.ed25519), host_key_policy: 'off' });
+      assert.equal(result.code, 'HANDSHAKE_FAILED');
+      assert.match(result.error, /^Handshake error: .*no common key exchange: we offer curve25519-sha256,.*; the server offers sntrup761x25519-sha512@openssh\.com/);
+    } finally {
+      await pq.stop();
+    }
+  });
   it('a host name that does not resolve fails with DNS_FAILED', async () => {
     const result = await CreateConnection(GetSettingsPrivateKey('no-such-host.invalid', 22, 'u', sshd.keys.ed25519));
     assert.equal(result.code, 'DNS_FAILED');

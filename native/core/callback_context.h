@@ -8,11 +8,14 @@
 namespace native_ssh::core {
 
 class Authenticator;
+class KexinitSniffer;
 
 struct CallbackContext {
   // Bytes that arrived after a proxy's reply and belong to SSH: served before the socket's own.
   std::string inbound_prefix;
   Authenticator* authenticator = nullptr;
+  // Sees the server's first bytes until it has read its KEXINIT (for negotiation errors).
+  KexinitSniffer* sniffer = nullptr;
   // uv_now() of the last read that returned bytes (keepalive: is the peer still there?).
   uint64_t last_receive_ms = 0;
   void* loop = nullptr;  // uv_loop_t* of the engine, for uv_now()

@@ -62,6 +62,7 @@ Session::Session(Engine* engine, uint64_t id) : engine_(engine), id_(id) {
   keepalive_timer_.data = this;
   open_handles_ = 3;
   callbacks_.loop = engine_->loop();
+  callbacks_.sniffer = &sniffer_;
 }
 
 Session::~Session() = default;
@@ -189,7 +190,32 @@ void Session::PreferKnownHostKeyTypes() {
     if (std::find(all.begin(), all.end(), name) != all.end()) add(name);
   }
   for (const std::string& name : all) add(name);
-  libssh2_session_method_pref(ssh_, LIBSSH2_METHOD_HOSTKEY, list.c_str());
+  if (libssh2_session_method_pref(ssh_, LIBSSH2_METHOD_HOSTKEY, list.c_str()) == 0) {
+    host_key_offer_ = list;
+  }
+}
+
+std::string Session::ExplainHandshakeFailure() {
+  static const int kMethods[KexinitSniffer::kListCount] = {
+      LIBSSH2_METHOD_KEX,    LIBSSH2_METHOD_HOSTKEY, LIBSSH2_METHOD_CRYPT_CS,
+      LIBSSH2_METHOD_CRYPT_SC, LIBSSH2_METHOD_MAC_CS, LIBSSH2_METHOD_MAC_SC,
+      LIBSSH2_METHOD_COMP_CS, LIBSSH2_METHOD_COMP_SC};
+  std::string ours[KexinitSniffer::kListCount];
+  for (int i = 0; i < KexinitSniffer::kListCount; ++i) {
+    if (i == KexinitSniffer::kHostKey && !host_key_offer_.empty()) {
+      ours[i] = host_key_offer_;
+      continue;
+    }
+    if (i >= KexinitSniffer::kCompCs) {
+      ours[i] = "none";  // compression is not enabled
+      continue;
+    }
+    const char** algorithms = nullptr;
+    int count = libssh2_session_supported_algs(ssh_, kMethods[i], &algorithms);
+    for (int j = 0; j < count; ++j) ours[i] += (j ? "," : "") + std::string(algorithms[j]);
+    if (algorithms != nullptr) libssh2_free(ssh_, algorithms);
+  }
+  return DescribeNegotiationFailure(ours, sniffer_);
 }
 
 bool Session::StepProxy() {
@@ -237,7 +263,10 @@ bool Session::StepHandshake() {
   int rc = libssh2_session_handshake(ssh_, watch_->fd);
   if (rc == LIBSSH2_ERROR_EAGAIN) return false;
   if (rc != 0) {
-    FailConnect(LastSshError(ssh_, rc, "Handshake error: ", "HANDSHAKE_FAILED", "handshake"));
+    Error error = LastSshError(ssh_, rc, "Handshake error: ", "HANDSHAKE_FAILED", "handshake");
+    std::string why = ExplainHandshakeFailure();
+    if (!why.empty()) error.message += ": " + why;
+    FailConnect(std::move(error));
     return false;
   }
   Event event;
@@ -753,6 +782,9 @@ LIBSSH2_RECV_FUNC(Session::Receive) {
     size_t n = std::min(length, context->inbound_prefix.size());
     std::memcpy(buffer, context->inbound_prefix.data(), n);
     context->inbound_prefix.erase(0, n);
+    if (context->sniffer != nullptr && !context->sniffer->done()) {
+      context->sniffer->Feed(static_cast<const uint8_t*>(buffer), n);
+    }
     return static_cast<ssize_t>(n);
   }
   // Re-arm quick ACKs before each read: sshd leaves Nagle on for exec channels, and delayed ACKs
@@ -761,7 +793,12 @@ LIBSSH2_RECV_FUNC(Session::Receive) {
   setsockopt(socket, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
   ssize_t n = recv(socket, buffer, length, flags);
   if (n < 0) return -errno;
-  if (n > 0) context->last_receive_ms = uv_now(static_cast<uv_loop_t*>(context->loop));
+  if (n > 0) {
+    context->last_receive_ms = uv_now(static_cast<uv_loop_t*>(context->loop));
+    if (context->sniffer != nullptr && !context->sniffer->done()) {
+      context->sniffer->Feed(static_cast<const uint8_t*>(buffer), static_cast<size_t>(n));
+    }
+  }
   return n;
 }
 

@@ -20,6 +20,7 @@
 #include "callback_context.h"
 #include "exec_channel.h"
 #include "host_key_verifier.h"
+#include "kexinit_sniffer.h"
 #include "proxy/handshake.h"
 #include "request.h"
 #include "tcp_connector.h"
@@ -90,6 +91,7 @@ class Session {
   void Emit(Event event);
   void CollectHostKey(Event* event);
   void PreferKnownHostKeyTypes();
+  std::string ExplainHandshakeFailure();
   std::string StageName() const;
   void MaybeForget();
 
@@ -119,6 +121,8 @@ class Session {
   LIBSSH2_SESSION* ssh_ = nullptr;
   Authenticator authenticator_;
   std::unique_ptr<HostKeyVerifier> verifier_;
+  KexinitSniffer sniffer_;
+  std::string host_key_offer_;  // our host key algorithm list when we set one
   std::string known_hosts_line_;   // accept-new: the line TypeScript appends
   std::string known_hosts_notes_;  // known_hosts lines that were skipped, with reasons
   std::list<std::unique_ptr<ExecChannel>> channels_;  // active, in submission order
