@@ -96,15 +96,41 @@ bool SessionHandle::ReadRequestId(const Napi::CallbackInfo& info, uint64_t* requ
   return true;
 }
 
+std::shared_ptr<EngineHost> SessionHandle::Prepare(const Napi::CallbackInfo& info,
+                                                   const char* usage, bool wants_options,
+                                                   uint64_t* request_id) {
+  Napi::Env env = info.Env();
+  if (!ReadRequestId(info, request_id)) return nullptr;
+  if (wants_options && (info.Length() < 2 || !info[1].IsObject())) {
+    Napi::TypeError::New(env, std::string(usage) + ": options must be an object")
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return LockHost(env);
+}
+
+void SessionHandle::PostToSession(EngineHost* host, std::function<void(core::Session*)> action,
+                                  uint64_t request_id, core::EventKind missing) {
+  core::Engine* engine = host->engine();
+  const uint64_t id = session_id_;
+  engine->Post([engine, id, action = std::move(action), request_id, missing] {
+    core::Session* session = engine->FindSession(id);
+    if (session != nullptr) {
+      action(session);
+    } else if (request_id != 0) {
+      // The session closed and was forgotten: the request still gets its final event.
+      engine->sink()->Deliver(NoSessionEvent(request_id, missing));
+    }
+  });
+}
+
 Napi::Value SessionHandle::Connect(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SessionHandle* self = Self(info);
-  if (self == nullptr) return env.Undefined();
   uint64_t request_id = 0;
-  if (!self->ReadRequestId(info, &request_id)) return env.Undefined();
-  if (info.Length() < 2 || !info[1].IsObject()) {
-    Napi::TypeError::New(env, "connect(requestId, options): options must be an object")
-        .ThrowAsJavaScriptException();
+  std::shared_ptr<EngineHost> host;
+  if (self == nullptr ||
+      !(host = self->Prepare(info, "connect(requestId, options)", true, &request_id))) {
     return env.Undefined();
   }
   if (self->connect_started_) {
@@ -113,8 +139,6 @@ Napi::Value SessionHandle::Connect(const Napi::CallbackInfo& info) {
   }
   auto request = std::make_shared<core::ConnectRequest>();
   if (!ConnectRequestFromJs(env, info[1].As<Napi::Object>(), request.get())) return env.Undefined();
-  std::shared_ptr<EngineHost> host = self->LockHost(env);
-  if (!host) return env.Undefined();
   self->connect_started_ = true;
   host->BeginRequest(env);
   core::Engine* engine = host->engine();
@@ -133,32 +157,25 @@ Napi::Value SessionHandle::Connect(const Napi::CallbackInfo& info) {
 Napi::Value SessionHandle::Exec(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SessionHandle* self = Self(info);
-  if (self == nullptr) return env.Undefined();
   uint64_t request_id = 0;
-  if (!self->ReadRequestId(info, &request_id)) return env.Undefined();
-  if (info.Length() < 2 || !info[1].IsObject()) {
-    Napi::TypeError::New(env, "exec(requestId, options): options must be an object")
-        .ThrowAsJavaScriptException();
+  std::shared_ptr<EngineHost> host;
+  if (self == nullptr ||
+      !(host = self->Prepare(info, "exec(requestId, options)", true, &request_id))) {
     return env.Undefined();
   }
   auto request = std::make_shared<core::ExecRequest>();
   if (!ExecRequestFromJs(env, info[1].As<Napi::Object>(), request.get())) return env.Undefined();
-  std::shared_ptr<EngineHost> host = self->LockHost(env);
-  if (!host) return env.Undefined();
   host->BeginRequest(env);
-  core::Engine* engine = host->engine();
-  const uint64_t id = self->session_id_;
-  engine->Post([engine, id, request_id, request] {
-    core::Session* session = engine->FindSession(id);
-    if (session == nullptr) {
-      engine->sink()->Deliver(NoSessionEvent(request_id, core::EventKind::kExecDone));
-      return;
-    }
-    session->Exec(request_id, std::move(*request));
-  });
+  self->PostToSession(
+      host.get(),
+      [request_id, request](core::Session* session) {
+        session->Exec(request_id, std::move(*request));
+      },
+      request_id, core::EventKind::kExecDone);
   return env.Undefined();
 }
 
+// hostKeyVerdict(accept, code?, message?): JavaScript's answer to a hostkey event.
 Napi::Value SessionHandle::HostKeyVerdict(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SessionHandle* self = Self(info);
@@ -168,7 +185,7 @@ Napi::Value SessionHandle::HostKeyVerdict(const Napi::CallbackInfo& info) {
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  bool accept = info[0].As<Napi::Boolean>().Value();
+  const bool accept = info[0].As<Napi::Boolean>().Value();
   core::Error refusal;
   refusal.level = "host-key";
   refusal.code = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value()
@@ -178,11 +195,10 @@ Napi::Value SessionHandle::HostKeyVerdict(const Napi::CallbackInfo& info) {
                         : "Host key error: the host key was refused";
   std::shared_ptr<EngineHost> host = self->LockHost(env);
   if (!host) return env.Undefined();
-  core::Engine* engine = host->engine();
-  const uint64_t id = self->session_id_;
-  engine->Post([engine, id, accept, refusal] {
-    if (core::Session* session = engine->FindSession(id)) session->HostKeyVerdict(accept, refusal);
-  });
+  self->PostToSession(
+      host.get(),
+      [accept, refusal](core::Session* session) { session->HostKeyVerdict(accept, refusal); }, 0,
+      core::EventKind::kConnected);
   return env.Undefined();
 }
 
@@ -190,9 +206,12 @@ Napi::Value SessionHandle::HostKeyVerdict(const Napi::CallbackInfo& info) {
 Napi::Value SessionHandle::CancelExec(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SessionHandle* self = Self(info);
-  if (self == nullptr) return env.Undefined();
   uint64_t request_id = 0;
-  if (!self->ReadRequestId(info, &request_id)) return env.Undefined();
+  std::shared_ptr<EngineHost> host;
+  if (self == nullptr ||
+      !(host = self->Prepare(info, "cancelExec(requestId, code, message)", false, &request_id))) {
+    return env.Undefined();
+  }
   if (info.Length() < 3 || !info[1].IsString() || !info[2].IsString()) {
     Napi::TypeError::New(env, "cancelExec(requestId, code, message): code and message are strings")
         .ThrowAsJavaScriptException();
@@ -202,13 +221,10 @@ Napi::Value SessionHandle::CancelExec(const Napi::CallbackInfo& info) {
   error.code = info[1].As<Napi::String>().Utf8Value();
   error.level = error.code == "TIMEOUT" ? "timeout" : "channel";
   error.message = info[2].As<Napi::String>().Utf8Value();
-  std::shared_ptr<EngineHost> host = self->LockHost(env);
-  if (!host) return env.Undefined();
-  core::Engine* engine = host->engine();
-  const uint64_t id = self->session_id_;
-  engine->Post([engine, id, request_id, error] {
-    if (core::Session* session = engine->FindSession(id)) session->CancelExec(request_id, error);
-  });
+  self->PostToSession(
+      host.get(),
+      [request_id, error](core::Session* session) { session->CancelExec(request_id, error); }, 0,
+      core::EventKind::kExecDone);
   return env.Undefined();
 }
 
@@ -216,45 +232,38 @@ Napi::Value SessionHandle::CancelExec(const Napi::CallbackInfo& info) {
 Napi::Value SessionHandle::AckExec(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SessionHandle* self = Self(info);
-  if (self == nullptr) return env.Undefined();
   uint64_t request_id = 0;
-  if (!self->ReadRequestId(info, &request_id)) return env.Undefined();
+  std::shared_ptr<EngineHost> host;
+  if (self == nullptr ||
+      !(host = self->Prepare(info, "ackExec(requestId, bytes)", false, &request_id))) {
+    return env.Undefined();
+  }
   if (info.Length() < 2 || !info[1].IsNumber()) {
     Napi::TypeError::New(env, "ackExec(requestId, bytes): bytes must be a number")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
   const uint64_t bytes = static_cast<uint64_t>(info[1].As<Napi::Number>().DoubleValue());
-  std::shared_ptr<EngineHost> host = self->LockHost(env);
-  if (!host) return env.Undefined();
-  core::Engine* engine = host->engine();
-  const uint64_t id = self->session_id_;
-  engine->Post([engine, id, request_id, bytes] {
-    if (core::Session* session = engine->FindSession(id)) session->AckExec(request_id, bytes);
-  });
+  self->PostToSession(
+      host.get(),
+      [request_id, bytes](core::Session* session) { session->AckExec(request_id, bytes); }, 0,
+      core::EventKind::kExecDone);
   return env.Undefined();
 }
 
 Napi::Value SessionHandle::Close(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   SessionHandle* self = Self(info);
-  if (self == nullptr) return env.Undefined();
   uint64_t request_id = 0;
-  if (!self->ReadRequestId(info, &request_id)) return env.Undefined();
-  std::shared_ptr<EngineHost> host = self->LockHost(env);
-  if (!host) return env.Undefined();
+  std::shared_ptr<EngineHost> host;
+  if (self == nullptr || !(host = self->Prepare(info, "close(requestId)", false, &request_id))) {
+    return env.Undefined();
+  }
   self->close_posted_ = true;
   host->BeginRequest(env);
-  core::Engine* engine = host->engine();
-  const uint64_t id = self->session_id_;
-  engine->Post([engine, id, request_id] {
-    core::Session* session = engine->FindSession(id);
-    if (session == nullptr) {
-      engine->sink()->Deliver(NoSessionEvent(request_id, core::EventKind::kClosed));
-      return;
-    }
-    session->Close(request_id);
-  });
+  self->PostToSession(
+      host.get(), [request_id](core::Session* session) { session->Close(request_id); },
+      request_id, core::EventKind::kClosed);
   return env.Undefined();
 }
 

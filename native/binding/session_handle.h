@@ -10,11 +10,21 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+
+#include "../core/request.h"
 
 namespace native_ssh::binding {
 
 class EngineHost;
+}  // namespace native_ssh::binding
+
+namespace native_ssh::core {
+class Session;
+}  // namespace native_ssh::core
+
+namespace native_ssh::binding {
 
 class SessionHandle : public Napi::ObjectWrap<SessionHandle> {
  public:
@@ -26,6 +36,13 @@ class SessionHandle : public Napi::ObjectWrap<SessionHandle> {
   static SessionHandle* Self(const Napi::CallbackInfo& info);
   std::shared_ptr<EngineHost> LockHost(Napi::Env env);
   bool ReadRequestId(const Napi::CallbackInfo& info, uint64_t* request_id);
+  // Reads the request id (and checks for an options object); null with a pending exception.
+  std::shared_ptr<EngineHost> Prepare(const Napi::CallbackInfo& info, const char* usage,
+                                      bool wants_options, uint64_t* request_id);
+  // Runs `action` with this handle's session on the engine thread. When the session is gone, a
+  // request with an id gets a NOT_CONNECTED (or, for close, a plain) final event of kind `missing`.
+  void PostToSession(EngineHost* host, std::function<void(core::Session*)> action,
+                     uint64_t request_id, core::EventKind missing);
 
   Napi::Value Connect(const Napi::CallbackInfo& info);
   Napi::Value Exec(const Napi::CallbackInfo& info);
