@@ -72,7 +72,7 @@
         "native/core/ssh_error.cc",
         "native/core/ssh_library.cc",
         "native/core/tcp_connector.cc",
-        "native/core/proxy/base64.cc",
+        "native/core/base64.cc",
         "native/core/proxy/handshake.cc",
         "native/core/proxy/http_connect.cc",
         "native/core/proxy/socks4.cc",

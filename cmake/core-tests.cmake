@@ -14,8 +14,9 @@ endif()
 
 option(NSSH_FUZZ "Build the libFuzzer targets (clang only)" OFF)
 
+# base64.cc (shared with the known_hosts library) encodes the HTTP Basic credentials.
 set(NSSH_PROXY_SOURCES
-  ${NSSH_ROOT}/native/core/proxy/base64.cc
+  ${NSSH_ROOT}/native/core/base64.cc
   ${NSSH_ROOT}/native/core/proxy/handshake.cc
   ${NSSH_ROOT}/native/core/proxy/http_connect.cc
   ${NSSH_ROOT}/native/core/proxy/socks4.cc

@@ -22,7 +22,11 @@ if(NOT DEFINED NSSH_CORE_WARNINGS)
   endif()
 endif()
 
-set(NSSH_KNOWN_HOSTS_SOURCES ${NSSH_ROOT}/native/core/known_hosts.cc)
+# base64.cc is shared with the proxy library (cmake/core-tests.cmake): keys, salts, fingerprints.
+set(NSSH_KNOWN_HOSTS_SOURCES
+  ${NSSH_ROOT}/native/core/base64.cc
+  ${NSSH_ROOT}/native/core/known_hosts.cc
+)
 
 add_library(nssh_known_hosts STATIC ${NSSH_KNOWN_HOSTS_SOURCES})
 # Sources include each other as "core/<file>.h".

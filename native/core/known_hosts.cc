@@ -12,7 +12,6 @@ namespace native_ssh::core {
 
 namespace {
 
-constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr size_t kMaxNotes = 32;
 constexpr size_t kSha1Size = 20;
 // ssh-keygen writes 20-byte salts; anything far larger is not a known_hosts file.
@@ -100,15 +99,6 @@ std::optional<std::string> HmacSha1(std::string_view key, std::string_view data)
   return std::string(reinterpret_cast<const char*>(out), out_size);
 }
 
-int DecodeChar(char c) {
-  if (c >= 'A' && c <= 'Z') return c - 'A';
-  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-  if (c >= '0' && c <= '9') return c - '0' + 52;
-  if (c == '+') return 62;
-  if (c == '/') return 63;
-  return -1;
-}
-
 // Host names that FormatLine writes: nothing that the format would read as a separator, a
 // wildcard, a negation, brackets, a marker, a hash or a comment.
 bool IsWritableHost(std::string_view host) {
@@ -122,62 +112,6 @@ bool IsWritableHost(std::string_view host) {
 }
 
 }  // namespace
-
-std::string Base64Encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= bytes.size(); i += 3) {
-    const uint32_t group = static_cast<uint32_t>(static_cast<uint8_t>(bytes[i])) << 16 |
-                           static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1])) << 8 |
-                           static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 2]));
-    out += kAlphabet[group >> 18 & 0x3F];
-    out += kAlphabet[group >> 12 & 0x3F];
-    out += kAlphabet[group >> 6 & 0x3F];
-    out += kAlphabet[group & 0x3F];
-  }
-  const size_t rest = bytes.size() - i;
-  if (rest > 0) {
-    uint32_t group = static_cast<uint32_t>(static_cast<uint8_t>(bytes[i])) << 16;
-    if (rest == 2) group |= static_cast<uint32_t>(static_cast<uint8_t>(bytes[i + 1])) << 8;
-    out += kAlphabet[group >> 18 & 0x3F];
-    out += kAlphabet[group >> 12 & 0x3F];
-    out += rest == 2 ? kAlphabet[group >> 6 & 0x3F] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-std::optional<std::string> Base64Decode(std::string_view text) {
-  if (text.size() % 4 != 0) return std::nullopt;
-  size_t padding = 0;
-  if (!text.empty() && text.back() == '=') {
-    padding = text[text.size() - 2] == '=' ? 2 : 1;  // size is a multiple of 4, so >= 4 here
-  }
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (size_t i = 0; i < text.size(); i += 4) {
-    const bool last = i + 4 == text.size();
-    const size_t pad = last ? padding : 0;
-    uint32_t group = 0;
-    for (size_t j = 0; j < 4; ++j) {
-      int value = 0;
-      if (j < 4 - pad) {
-        value = DecodeChar(text[i + j]);
-        if (value < 0) return std::nullopt;
-      }
-      group = group << 6 | static_cast<uint32_t>(value);
-    }
-    // Pad bits must be zero: otherwise two texts would decode to the same bytes (RFC 4648 §3.5).
-    if ((pad == 1 && (group & 0xFF) != 0) || (pad == 2 && (group & 0xFFFF) != 0)) {
-      return std::nullopt;
-    }
-    out += static_cast<char>(group >> 16 & 0xFF);
-    if (pad < 2) out += static_cast<char>(group >> 8 & 0xFF);
-    if (pad < 1) out += static_cast<char>(group & 0xFF);
-  }
-  return out;
-}
 
 std::string Sha256Fingerprint(std::string_view blob) {
   unsigned char digest[EVP_MAX_MD_SIZE];

@@ -21,6 +21,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/base64.h"
+
 namespace native_ssh::core {
 
 // A server's public host key as SSH sends it.
@@ -103,11 +105,7 @@ class KnownHosts {
   int skipped_ = 0;
 };
 
-// Base64 with the standard alphabet and '=' padding (RFC 4648 §4), no line breaks.
-std::string Base64Encode(std::string_view bytes);
-// Decodes canonical base64 only: length a multiple of 4, padding only at the end, zero pad bits
-// (so that Base64Encode(*Base64Decode(t)) == t). std::nullopt otherwise.
-std::optional<std::string> Base64Decode(std::string_view text);
+// Base64Encode and Base64Decode (canonical text only) come with this header: see core/base64.h.
 
 // "SHA256:<base64 of SHA-256(blob), without padding>", as ssh-keygen -l -E sha256 prints it;
 // "" if OpenSSL cannot compute the digest.

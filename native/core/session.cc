@@ -2,7 +2,6 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <openssl/evp.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "base64.h"
 #include "engine.h"
 #include "ssh_error.h"
 
@@ -20,14 +20,10 @@ namespace {
 constexpr int kMaxRoundsPerPump = 64;
 constexpr uint64_t kDisconnectBoundMs = 2000;
 
-std::string Base64(const unsigned char* data, size_t length, bool pad) {
-  std::string out(4 * ((length + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), data,
-                          static_cast<int>(length));
-  out.resize(static_cast<size_t>(n));
-  if (!pad) {
-    while (!out.empty() && out.back() == '=') out.pop_back();
-  }
+// Base64 as OpenSSH prints fingerprints: without padding.
+std::string Base64NoPad(std::string_view bytes) {
+  std::string out = Base64Encode(bytes);
+  while (!out.empty() && out.back() == '=') out.pop_back();
   return out;
 }
 
@@ -307,11 +303,11 @@ void Session::CollectHostKey(Event* event) {
   const char* hash = libssh2_hostkey_hash(ssh_, LIBSSH2_HOSTKEY_HASH_SHA256);
   event->info["host_key_type"] = HostKeyTypeName(type);
   if (key != nullptr) {
-    event->info["host_key"] = Base64(reinterpret_cast<const unsigned char*>(key), length, true);
+    event->info["host_key"] = Base64Encode(std::string_view(key, length));
   }
   if (hash != nullptr) {
     event->info["host_key_fingerprint"] =
-        "SHA256:" + Base64(reinterpret_cast<const unsigned char*>(hash), 32, false);
+        "SHA256:" + Base64NoPad(std::string_view(hash, 32));
   }
 }
 

@@ -1,228 +1,56 @@
 // libFuzzer target: the HTTP CONNECT handshake (RFC 9110 §9.3.6) against arbitrary proxy replies.
 //
-// Input layout: flags, [login length, login], [host length, host], port (2 bytes), then the proxy's
-// bytes as chunks, each led by one byte c: c < 0xC0 takes the next c & 0x3F input bytes, except
-// that the first c in 0x80..0xBF stands for ((c & 0x3F) + 1) * 512 copies of the next input byte;
-// c >= 0xC0 takes all the rest.
-// The same bytes are also fed all at once and one at a time (7 at a time for streams over 4 KiB):
-// the three runs must agree. Invariants: the verdict never changes once final, a failure has a
-// known code and a prefixed message that contains neither the password nor the Basic token, the
-// leftover exists only after kDone and is a suffix of the bytes fed, and kDone comes only at a
-// CRLFCRLF within the header limit.
+// Input layout, runs and shared invariants: proxy_fuzz_harness.h, with one more chunk kind: the
+// first lead byte c in 0x80..0xBF stands for ((c & 0x3F) + 1) * 512 copies of the next input byte.
+// The stream is also fed all at once and one byte at a time (7 at a time for streams over 4 KiB).
+// HTTP adds: a message starts with "Proxy error: " or is the 407 one, it never contains the Basic
+// token, and kDone comes only at a CRLFCRLF within the header limit, after a CONNECT request.
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "core/proxy/base64.h"
-#include "core/proxy/handshake.h"
+#include "core/base64.h"
 #include "core/proxy/http_connect.h"
-
-namespace {
-
-using native_ssh::core::proxy::Base64Encode;
-using native_ssh::core::proxy::HttpConnectHandshake;
-using native_ssh::core::proxy::MakeHandshake;
-using native_ssh::core::proxy::ProxyConfig;
-using native_ssh::core::proxy::ProxyError;
-using native_ssh::core::proxy::ProxyType;
-using native_ssh::core::proxy::Target;
-using native_ssh::core::proxy::Verdict;
-
-constexpr std::string_view kPassword = "Fuzz-Pa55word-9731";
-constexpr std::string_view kPrefix = "Proxy error: ";
-constexpr std::string_view k407 = "Proxy authentication required (HTTP 407)";
-
-// The Basic token of the run being checked (empty without credentials).
-std::string& Token() {
-  static std::string token;
-  return token;
-}
-
-// A broken invariant is a crash: libFuzzer saves the input that caused it.
-void Check(bool ok, const char* what) {
-  if (!ok) {
-    std::fprintf(stderr, "invariant broken: %s\n", what);
-    std::abort();
-  }
-}
-
-// Consumes the fuzzer input front to back; reads past the end give zeros / empty strings.
-class Reader {
- public:
-  Reader(const uint8_t* data, size_t size) : data_(data), size_(size) {}
-  uint8_t Byte() { return pos_ < size_ ? data_[pos_++] : 0; }
-  std::string Bytes(size_t n) {
-    n = n < size_ - pos_ ? n : size_ - pos_;
-    std::string out(reinterpret_cast<const char*>(data_ + pos_), n);
-    pos_ += n;
-    return out;
-  }
-  size_t remaining() const { return size_ - pos_; }
-
- private:
-  const uint8_t* data_;
-  size_t size_;
-  size_t pos_ = 0;
-};
-
-struct Outcome {
-  Verdict verdict = Verdict::kContinue;
-  ProxyError error;
-  std::string written;
-  std::string leftover;
-};
-
-bool IsKnownCode(const std::string& code) {
-  return code == "PROXY_AUTH_FAILED" || code == "PROXY_REFUSED" || code == "PROXY_PROTOCOL" ||
-         code == "PROXY_UNSUPPORTED";
-}
-
-void CheckError(const ProxyError& error) {
-  Check(IsKnownCode(error.code), "unknown error code");
-  Check(error.message == k407 || (error.message.size() > kPrefix.size() &&
-                                  error.message.compare(0, kPrefix.size(), kPrefix) == 0),
-        "message without prefix");
-  Check(error.message.find(kPassword) == std::string::npos, "password in message");
-  Check(Token().empty() || error.message.find(Token()) == std::string::npos, "token in message");
-}
-
-// Feeds `stream` in the given chunk sizes (sizes[i] == 0 feeds nothing), then EOF if still open.
-Outcome Drive(const ProxyConfig& config, const Target& target, const std::string& stream,
-              const std::vector<size_t>& sizes) {
-  Outcome out;
-  ProxyError error;
-  std::unique_ptr<native_ssh::core::proxy::Handshake> handshake =
-      MakeHandshake(config, target, &error);
-  if (!handshake) {
-    CheckError(error);
-    out.verdict = Verdict::kFailed;
-    out.error = error;
-    return out;
-  }
-  out.written = handshake->TakeOutput();
-  Check(!out.written.empty(), "no greeting");
-  size_t at = 0;
-  for (size_t i = 0; at < stream.size(); ++i) {
-    const size_t n = i < sizes.size() ? sizes[i] : stream.size() - at;
-    const size_t take = n < stream.size() - at ? n : stream.size() - at;
-    const Verdict before = handshake->verdict();
-    const Verdict v = handshake->Feed(reinterpret_cast<const uint8_t*>(stream.data() + at), take);
-    at += take;
-    Check(v == handshake->verdict(), "Feed result differs from verdict()");
-    Check(before == Verdict::kContinue || v == before, "final verdict changed");
-    out.written += handshake->TakeOutput();
-    if (v != Verdict::kDone) Check(handshake->TakeLeftover().empty(), "leftover before kDone");
-  }
-  if (handshake->verdict() == Verdict::kContinue) {
-    Check(handshake->OnEof() == Verdict::kFailed, "EOF did not fail");
-    Check(handshake->error().code == "PROXY_PROTOCOL", "EOF code");
-  } else {
-    const Verdict final_verdict = handshake->verdict();
-    Check(handshake->OnEof() == final_verdict, "EOF changed a final verdict");
-  }
-  out.verdict = handshake->verdict();
-  out.leftover = handshake->TakeLeftover();
-  if (out.verdict == Verdict::kFailed) {
-    out.error = handshake->error();
-    CheckError(out.error);
-    Check(handshake->TakeOutput().empty(), "output after failure");
-    Check(out.leftover.empty(), "leftover after failure");
-    Check(handshake->Feed(reinterpret_cast<const uint8_t*>("xy"), 2) == Verdict::kFailed,
-          "Feed after failure");
-  } else {
-    Check(out.leftover.size() <= stream.size() &&
-              stream.compare(stream.size() - out.leftover.size(), out.leftover.size(),
-                             out.leftover) == 0,
-          "leftover is not a suffix of the stream");
-    Check(handshake->Feed(reinterpret_cast<const uint8_t*>("xy"), 2) == Verdict::kDone &&
-              handshake->TakeLeftover() == "xy",
-          "Feed after kDone lost bytes");
-  }
-  return out;
-}
-
-}  // namespace
+#include "proxy_fuzz_harness.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  using namespace native_ssh::fuzz;
+  using native_ssh::core::proxy::HttpConnectHandshake;
   Reader in(data, size);
-  const uint8_t flags = in.Byte();
-  ProxyConfig config;
-  config.type = ProxyType::kHttp;
-  if (flags & 0x01) {
-    config.has_login = true;
-    config.login = (flags & 0x40) ? std::string(256, 'u') : in.Bytes(in.Byte());
-  }
-  if (flags & 0x02) {
-    config.has_password = true;
-    config.password = (flags & 0x80) ? std::string(256, 'p') : std::string(kPassword);
-  }
-  Target target;
-  switch (flags >> 2 & 0x07) {
-    case 0:
-      target.host = "192.0.2.1";
-      break;
-    case 1:
-      target.host = "2001:db8::1";
-      break;
-    case 2:
-      target.host = "example.com";
-      break;
-    case 3:
-      target.host = std::string(255 + (flags >> 5 & 1), 'h');
-      break;
-    default:
-      target.host = in.Bytes(in.Byte());
-      break;
-  }
-  target.port = static_cast<uint16_t>(in.Byte() << 8 | in.Byte());
-  Token() = config.has_login && config.has_password
-                ? Base64Encode(config.login + ":" + config.password)
-                : std::string();
+  const ProxyCase run = ReadCase(in, ProxyType::kHttp);
+  const ProxyConfig& config = run.config;
+  // The Basic token of this run (empty without credentials) must not show in any message.
+  const ErrorRules rules{"Proxy error: ", "Proxy authentication required (HTTP 407)",
+                         config.has_login && config.has_password
+                             ? native_ssh::core::Base64Encode(config.login + ":" + config.password)
+                             : std::string()};
 
   std::string stream;
   std::vector<size_t> sizes;
   bool filled = false;
-  while (in.remaining() > 0) {
-    const uint8_t c = in.Byte();
-    std::string chunk;
-    if (c >= 0xC0) {
-      chunk = in.Bytes(in.remaining());
-    } else if (c >= 0x80 && !filled) {
-      // Filler, so that short inputs can reach the header limit: 512..32768 copies of one byte.
-      // Once per input: more would only slow the fuzzer down.
-      filled = true;
-      chunk.assign((static_cast<size_t>(c & 0x3F) + 1) * 512, static_cast<char>(in.Byte()));
-    } else {
-      chunk = in.Bytes(c & 0x3F);
-    }
-    sizes.push_back(chunk.size());
-    stream += chunk;
-  }
+  ReadChunks(
+      in,
+      [&filled](Reader& chunk_in, uint8_t c) {
+        if (c >= 0x80 && c < 0xC0 && !filled) {
+          // Filler, so that short inputs can reach the header limit: 512..32768 copies of one
+          // byte. Once per input: more would only slow the fuzzer down.
+          filled = true;
+          return std::string((static_cast<size_t>(c & 0x3F) + 1) * 512,
+                             static_cast<char>(chunk_in.Byte()));
+        }
+        return PlainChunk(chunk_in, c);
+      },
+      &stream, &sizes);
 
-  const Outcome chunked = Drive(config, target, stream, sizes);
-  const Outcome whole = Drive(config, target, stream, {});
   // One byte at a time; past 4 KiB (filler) in 7-byte steps, which keeps the run fast and still
   // splits every delimiter somewhere.
-  const size_t step = stream.size() <= 4096 ? 1 : 7;
-  const Outcome bytewise =
-      Drive(config, target, stream, std::vector<size_t>(stream.size() / step + 1, step));
-  for (const Outcome* other : {&whole, &bytewise}) {
-    Check(other->verdict == chunked.verdict, "verdict depends on the split");
-    Check(other->error.code == chunked.error.code, "error code depends on the split");
-    Check(other->error.message == chunked.error.message, "message depends on the split");
-    Check(other->leftover == chunked.leftover, "leftover depends on the split");
-    if (chunked.verdict == Verdict::kDone) {
-      Check(other->written == chunked.written, "written bytes depend on the split");
-    }
-  }
+  const Outcome chunked =
+      DriveAllSplits(rules, run, stream, sizes, stream.size() <= 4096 ? 1 : 7);
   if (chunked.verdict == Verdict::kDone) {
-    // HTTP-specific: what was consumed ends with the blank line, within the header limit.
+    // What was consumed ends with the blank line, within the header limit.
     const size_t consumed = stream.size() - chunked.leftover.size();
     Check(consumed >= 4 && stream.compare(consumed - 4, 4, "\r\n\r\n") == 0,
           "done before the end of the headers");

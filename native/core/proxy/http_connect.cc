@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <utility>
 
-#include "core/proxy/base64.h"
+#include "core/base64.h"
 
 namespace native_ssh::core::proxy {
 
