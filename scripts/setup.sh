@@ -11,6 +11,7 @@ PACKAGES=(
   build-essential python3 cmake pkg-config dpkg-dev libssl-dev zlib1g-dev
   clang libclang-rt-14-dev
   openssh-server openssh-client dante-server tinyproxy netcat-openbsd
+  dropbear-bin tinysshd ucspi-tcp iproute2
 )
 missing=()
 for p in "${PACKAGES[@]}"; do

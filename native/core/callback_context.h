@@ -18,6 +18,7 @@ struct CallbackContext {
   KexinitSniffer* sniffer = nullptr;
   // uv_now() of the last read that returned bytes (keepalive: is the peer still there?).
   uint64_t last_receive_ms = 0;
+  bool peer_closed = false;  // a read saw end-of-stream
   void* loop = nullptr;  // uv_loop_t* of the engine, for uv_now()
 };
 

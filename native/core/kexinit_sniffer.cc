@@ -16,14 +16,25 @@ uint32_t ReadU32(const std::string& s, size_t at) {
          static_cast<uint32_t>(static_cast<uint8_t>(s[at + 3]));
 }
 
+// Names that signal extensions (RFC 8308 ext-info, strict KEX) are not algorithms: left out.
+bool IsMarker(const std::string& name) {
+  return name.rfind("ext-info-", 0) == 0 || name.rfind("kex-strict-", 0) == 0;
+}
+
 std::vector<std::string> Split(const std::string& list) {
   std::vector<std::string> names;
   std::stringstream stream(list);
   std::string name;
   while (std::getline(stream, name, ',')) {
-    if (!name.empty()) names.push_back(name);
+    if (!name.empty() && !IsMarker(name)) names.push_back(name);
   }
   return names;
+}
+
+std::string Join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const std::string& name : names) out += (out.empty() ? "" : ",") + name;
+  return out;
 }
 
 bool Shares(const std::string& a, const std::string& b) {
@@ -106,8 +117,8 @@ std::string DescribeNegotiationFailure(const std::string ours[KexinitSniffer::kL
     if (ours[i].empty()) continue;
     const std::string& theirs = server.list(static_cast<KexinitSniffer::List>(i));
     if (!Shares(ours[i], theirs)) {
-      return std::string("no common ") + kNames[i] + ": we offer " + ours[i] +
-             "; the server offers " + theirs;
+      return std::string("no common ") + kNames[i] + ": we offer " + Join(Split(ours[i])) +
+             "; the server offers " + Join(Split(theirs));
     }
   }
   return "";

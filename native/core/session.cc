@@ -358,6 +358,15 @@ bool Session::StepAuth() {
     const char* value = libssh2_session_methods(ssh_, method.method);
     if (value != nullptr) event.info[method.name] = value;
   }
+  // AEAD ciphers carry their own integrity: the negotiated MAC name is not used (OpenSSH says
+  // "<implicit>"; libssh2 reports an invented name or the unused MAC).
+  for (const char* direction : {"cs", "sc"}) {
+    const std::string cipher = event.info[std::string("cipher_") + direction];
+    if (cipher.find("-gcm@openssh.com") != std::string::npos ||
+        cipher.find("chacha20-poly1305") != std::string::npos) {
+      event.info[std::string("mac_") + direction] = "<implicit>";
+    }
+  }
   event.info["auth_methods"] = authenticator_.methods();
   if (!known_hosts_line_.empty()) event.info["known_hosts_line"] = known_hosts_line_;
   if (!known_hosts_notes_.empty()) event.info["known_hosts_notes"] = known_hosts_notes_;
@@ -513,10 +522,15 @@ bool Session::StepChannels() {
         // The server's session limit (OpenSSH MaxSessions): wait for a running command to end.
         queued_.push_back(std::move(*it));
       } else {
-        channel->Cancel(MakeError("CHANNEL_FAILED", "channel",
-                                  "Channel error: " + LastSshMessage(ssh_) +
-                                      " (the server refused a channel with none other open)",
-                                  LIBSSH2_ERROR_CHANNEL_FAILURE));
+        // Refused with nothing else running: nothing will free a slot, so this command and every
+        // queued one fail (TinySSH, for one, serves a single session channel per connection).
+        const Error refused = MakeError("CHANNEL_FAILED", "channel",
+                                        "Channel error: " + LastSshMessage(ssh_) +
+                                            " (the server refused a channel with none other open)",
+                                        LIBSSH2_ERROR_CHANNEL_FAILURE);
+        channel->Cancel(refused);
+        for (auto& waiting : queued_) waiting->Cancel(refused);
+        queued_.clear();
       }
       it = channels_.erase(it);
       progress = true;
@@ -542,6 +556,9 @@ bool Session::StepChannels() {
 }
 
 void Session::BreakTransport(Error error) {
+  if (callbacks_.peer_closed && error.code == "CONNECTION_LOST") {
+    error.message = "Connection error: the server closed the connection (" + error.message + ")";
+  }
   for (auto* list : {&channels_, &queued_}) {
     for (auto& channel : *list) channel->Abandon(error);
   }
@@ -789,6 +806,7 @@ LIBSSH2_RECV_FUNC(Session::Receive) {
   setsockopt(socket, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
   ssize_t n = recv(socket, buffer, length, flags);
   if (n < 0) return -errno;
+  if (n == 0 && length > 0) context->peer_closed = true;
   if (n > 0) {
     context->last_receive_ms = uv_now(static_cast<uv_loop_t*>(context->loop));
     if (context->sniffer != nullptr && !context->sniffer->done()) {
