@@ -21,6 +21,8 @@ import {
   submit,
 } from './native';
 import {
+  algorithmList,
+  AlgorithmsPlan,
   AuthPlan,
   ConnectPlan,
   HostKeyPlan,
@@ -76,6 +78,11 @@ export interface ConnectOptions {
    * `~/.ssh/known_hosts`, read only). `fingerprint`: `SHA256:...` pin. `verify`: called with the
    * key after the policy accepted it; return false to refuse.
    */
+  /**
+   * Algorithms to offer, each in order of preference (names as libssh2 knows them, e.g.
+   * `aes256-gcm@openssh.com`): useful to harden, or to reach an old server.
+   */
+  algorithms?: { kex?: string[]; cipher?: string[]; mac?: string[]; hostKey?: string[] };
   hostKey?: {
     policy?: 'strict' | 'accept-new' | 'off';
     knownHosts?: string;
@@ -494,6 +501,15 @@ export function planFromOptions(options: ConnectOptions): ConnectPlan {
     hostKey: parseHostKey(options.hostKey?.policy, options.hostKey?.knownHosts, options.hostKey?.fingerprint,
       { policy: 'hostKey.policy', knownHosts: 'hostKey.knownHosts', fingerprint: 'hostKey.fingerprint' }),
   };
+  if (options.algorithms !== undefined) {
+    if (typeof options.algorithms !== 'object' || options.algorithms === null) throw settingsError('algorithms', 'must be an object');
+    const algorithms: AlgorithmsPlan = {};
+    for (const key of ['kex', 'cipher', 'mac', 'hostKey'] as const) {
+      const list = algorithmList(options.algorithms[key], `algorithms.${key}`);
+      if (list !== undefined) algorithms[key] = list;
+    }
+    plan.algorithms = algorithms;
+  }
   if (options.hostKey?.verify !== undefined) {
     if (typeof options.hostKey.verify !== 'function') throw settingsError('hostKey.verify', 'must be a function');
     plan.hostKey.verify = options.hostKey.verify;
@@ -611,6 +627,7 @@ async function rawOptions(plan: ConnectPlan, deadline: number): Promise<RawConne
     if (plan.hostKey.fingerprint !== undefined) raw.hostKey.fingerprint = plan.hostKey.fingerprint;
   }
   raw.wantHostKeyVerdict = plan.hostKey.verify !== undefined;
+  if (plan.algorithms !== undefined) raw.algorithms = plan.algorithms;
   raw.connectTimeoutMs = Math.max(1, deadline - Date.now());
   return raw;
 }

@@ -50,6 +50,7 @@ export interface RawConnectOptions {
   connectTimeoutTotalMs: number;
   keepaliveIntervalMs: number;
   wantHostKeyVerdict: boolean;
+  algorithms?: { kex?: string; cipher?: string; mac?: string; hostKey?: string };
   /** Absent: no check (policy off). */
   hostKey?: {
     policy: 'strict' | 'accept-new' | 'off';

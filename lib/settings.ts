@@ -47,6 +47,24 @@ export interface HostKeyPlan {
   verify?: (key: { type: string; fingerprint: string; key: Buffer; host: string; port: number }) => boolean | Promise<boolean>;
 }
 
+/** Client-side algorithm preferences, each a comma list of libssh2 names (absent: defaults). */
+export interface AlgorithmsPlan {
+  kex?: string;
+  cipher?: string;
+  mac?: string;
+  hostKey?: string;
+}
+
+/** An algorithm list: an array of names or a comma-separated string. */
+export function algorithmList(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const names = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined;
+  if (names === undefined || names.length === 0 || names.some((n) => typeof n !== 'string' || !/^[A-Za-z0-9@._+-]+$/.test(n.trim()))) {
+    throw settingsError(field, 'must be a non-empty list of algorithm names (an array, or a comma-separated string)');
+  }
+  return names.map((n: string) => n.trim()).join(',');
+}
+
 /** Everything a connection needs, validated. */
 export interface ConnectPlan {
   host: string;
@@ -61,6 +79,7 @@ export interface ConnectPlan {
   /** SSH keepalive interval in milliseconds; 0 = off. */
   keepaliveIntervalMs: number;
   hostKey: HostKeyPlan;
+  algorithms?: AlgorithmsPlan;
 }
 
 const POLICIES = ['strict', 'accept-new', 'off'] as const;
@@ -255,6 +274,16 @@ export function parseOpiSettings(settings: unknown, proxy?: unknown): ConnectPla
     hostKey: parseHostKey(settings.host_key_policy, settings.known_hosts, settings.host_key_fingerprint,
       { policy: 'host_key_policy', knownHosts: 'known_hosts', fingerprint: 'host_key_fingerprint' }),
   };
+  const algorithms: AlgorithmsPlan = {};
+  const kex = algorithmList(settings.kex_algorithms, 'kex_algorithms');
+  const cipher = algorithmList(settings.ciphers, 'ciphers');
+  const mac = algorithmList(settings.macs, 'macs');
+  const hostKeyAlgorithms = algorithmList(settings.host_key_algorithms, 'host_key_algorithms');
+  if (kex !== undefined) algorithms.kex = kex;
+  if (cipher !== undefined) algorithms.cipher = cipher;
+  if (mac !== undefined) algorithms.mac = mac;
+  if (hostKeyAlgorithms !== undefined) algorithms.hostKey = hostKeyAlgorithms;
+  if (Object.keys(algorithms).length > 0) plan.algorithms = algorithms;
   const proxyPlan = parseOpiProxy(proxy);
   if (proxyPlan !== undefined) plan.proxy = proxyPlan;
   return plan;

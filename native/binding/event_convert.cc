@@ -129,6 +129,16 @@ bool ConnectRequestFromJs(Napi::Env env, Napi::Object options, core::ConnectRequ
   out->connect_timeout_total_ms = ReadUint(options, "connectTimeoutTotalMs", out->connect_timeout_ms);
   out->want_host_key_verdict = options.Get("wantHostKeyVerdict").ToBoolean().Value();
   out->keepalive_interval_ms = ReadUint(options, "keepaliveIntervalMs", 0);
+  Napi::Value algorithms_value = options.Get("algorithms");
+  if (algorithms_value.IsObject()) {
+    Napi::Object algorithms = algorithms_value.As<Napi::Object>();
+    if (!ReadString(env, algorithms, "kex", &out->kex_algorithms, false) ||
+        !ReadString(env, algorithms, "cipher", &out->ciphers, false) ||
+        !ReadString(env, algorithms, "mac", &out->macs, false) ||
+        !ReadString(env, algorithms, "hostKey", &out->host_key_algorithms, false)) {
+      return false;
+    }
+  }
   Napi::Value host_key_value = options.Get("hostKey");
   if (host_key_value.IsObject()) {
     Napi::Object host_key = host_key_value.As<Napi::Object>();

@@ -64,6 +64,11 @@ struct ConnectRequest {
   uint32_t connect_timeout_ms = 30000;  // what is left of the bound when the engine starts
   uint32_t connect_timeout_total_ms = 30000;  // the bound as configured (for messages)
   HostKeyCheck host_key;
+  // Client-side algorithm preferences (comma lists, libssh2 names); empty = libssh2's defaults.
+  std::string kex_algorithms;
+  std::string ciphers;
+  std::string macs;
+  std::string host_key_algorithms;
   bool want_host_key_verdict = false;  // after the policy accepted: ask JavaScript too
   uint32_t keepalive_interval_ms = 0;  // 0 = off  // pause after the key exchange until JS accepts the key
 };

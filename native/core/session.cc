@@ -163,7 +163,8 @@ void Session::StartSsh() {
   libssh2_session_callback_set2(ssh_, LIBSSH2_CALLBACK_SEND,
                                 reinterpret_cast<libssh2_cb_generic*>(&Session::Send));
   verifier_ = std::make_unique<HostKeyVerifier>(&request_.host_key, request_.host, request_.port);
-  PreferKnownHostKeyTypes();
+  if (!ApplyAlgorithmPreferences()) return;
+  if (request_.host_key_algorithms.empty()) PreferKnownHostKeyTypes();
   state_ = State::kHandshake;
   Pump();
 }
@@ -191,6 +192,38 @@ void Session::PreferKnownHostKeyTypes() {
   }
 }
 
+bool Session::ApplyAlgorithmPreferences() {
+  const struct {
+    const std::string* list;
+    int method;
+    const char* field;
+  } kPrefs[] = {
+      {&request_.kex_algorithms, LIBSSH2_METHOD_KEX, "algorithms.kex"},
+      {&request_.ciphers, LIBSSH2_METHOD_CRYPT_CS, "algorithms.cipher"},
+      {&request_.ciphers, LIBSSH2_METHOD_CRYPT_SC, "algorithms.cipher"},
+      {&request_.macs, LIBSSH2_METHOD_MAC_CS, "algorithms.mac"},
+      {&request_.macs, LIBSSH2_METHOD_MAC_SC, "algorithms.mac"},
+      {&request_.host_key_algorithms, LIBSSH2_METHOD_HOSTKEY, "algorithms.hostKey"},
+  };
+  for (const auto& pref : kPrefs) {
+    if (pref.list->empty()) continue;
+    if (libssh2_session_method_pref(ssh_, pref.method, pref.list->c_str()) != 0) {
+      std::string supported;
+      const char** names = nullptr;
+      int count = libssh2_session_supported_algs(ssh_, pref.method, &names);
+      for (int i = 0; i < count; ++i) supported += (i ? "," : "") + std::string(names[i]);
+      if (names != nullptr) libssh2_free(ssh_, names);
+      FailConnect(MakeError("INVALID_SETTINGS", "settings",
+                            std::string("Settings error: ") + pref.field +
+                                " names no algorithm libssh2 supports (supported: " + supported +
+                                ")"));
+      return false;
+    }
+    if (pref.method == LIBSSH2_METHOD_HOSTKEY) host_key_offer_ = *pref.list;
+  }
+  return true;
+}
+
 std::string Session::ExplainHandshakeFailure() {
   static const int kMethods[KexinitSniffer::kListCount] = {
       LIBSSH2_METHOD_KEX,    LIBSSH2_METHOD_HOSTKEY, LIBSSH2_METHOD_CRYPT_CS,
@@ -200,6 +233,16 @@ std::string Session::ExplainHandshakeFailure() {
   for (int i = 0; i < KexinitSniffer::kListCount; ++i) {
     if (i == KexinitSniffer::kHostKey && !host_key_offer_.empty()) {
       ours[i] = host_key_offer_;
+      continue;
+    }
+    const std::string* chosen = i == KexinitSniffer::kKex ? &request_.kex_algorithms
+                                : i <= KexinitSniffer::kCipherSc && i >= KexinitSniffer::kCipherCs
+                                    ? &request_.ciphers
+                                : i <= KexinitSniffer::kMacSc && i >= KexinitSniffer::kMacCs
+                                    ? &request_.macs
+                                    : nullptr;
+    if (chosen != nullptr && !chosen->empty()) {
+      ours[i] = *chosen;
       continue;
     }
     if (i >= KexinitSniffer::kCompCs) {
