@@ -328,6 +328,9 @@ bool Session::StepHandshake() {
     for (const std::string& note : notes) {
       known_hosts_notes_ += (known_hosts_notes_.empty() ? "" : "\n") + note;
     }
+    // The parsed file is not needed any more: an idle connection should not carry it.
+    verifier_.reset();
+    std::string().swap(request_.host_key.known_hosts_text);
   }
   if (request_.want_host_key_verdict) {
     state_ = State::kAwaitHostKey;
