@@ -12,8 +12,10 @@ SUITE="${NSSH_LIBSSH2_SUITE:-trixie}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/deps/libssh2"
 
-if [[ -f "$DEST/.fetched" ]]; then
-  echo "libssh2: already fetched ($(cat "$DEST/.fetched"))"
+# The marker names the source package and a digest of our patches: new patches mean a new fetch.
+PATCHES_DIGEST="$(cat "$ROOT"/patches/libssh2/*.patch 2>/dev/null | sha256sum | cut -c1-16)"
+if [[ -f "$DEST/.fetched" ]] && grep -q "patches $PATCHES_DIGEST" "$DEST/.fetched"; then
+  echo "libssh2: already fetched ($(head -n1 "$DEST/.fetched"))"
   exit 0
 fi
 
@@ -70,5 +72,5 @@ if compgen -G "$ROOT/patches/libssh2/*.patch" >/dev/null; then
     patch -d "$DEST" -p1 --forward --quiet <"$p"
   done
 fi
-echo "${DSC%.dsc}" >"$DEST/.fetched"
+printf '%s\npatches %s\n' "${DSC%.dsc}" "$PATCHES_DIGEST" >"$DEST/.fetched"
 echo "libssh2: fetched ${DSC%.dsc} into deps/libssh2"

@@ -38,7 +38,7 @@ fi
 bash scripts/fetch-libssh2.sh
 
 addon=build/Release/native_ssh.node
-if [[ ! -f $addon ]] || [[ -n "$(find native binding.gyp deps/libssh2-config -newer "$addon" -type f -print -quit)" ]]; then
+if [[ ! -f $addon ]] || [[ -n "$(find native binding.gyp deps/libssh2-config deps/libssh2/.fetched -newer "$addon" -type f -print -quit)" ]]; then
   echo "setup: building the addon (node-gyp)"
   npx node-gyp rebuild -j 2 >build-node-gyp.log 2>&1 || { tail -40 build-node-gyp.log >&2; exit 1; }
 fi
