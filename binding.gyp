@@ -89,6 +89,7 @@
       "defines": [
         "NAPI_VERSION=8",
         "NAPI_DISABLE_CPP_EXCEPTIONS",
+        "NODE_API_SWALLOW_UNTHROWABLE_EXCEPTIONS",
         "NODE_ADDON_API_DISABLE_DEPRECATED",
         "NATIVE_SSH_VERSION=\"<!(node -p \"require('./package.json').version\")\""
       ],

@@ -9,7 +9,7 @@ import fs = require('node:fs');
 import net = require('node:net');
 import util = require('node:util');
 
-import { SshError, settingsError } from './errors';
+import { SshError, settingsError, shown } from './errors';
 import {
   cancelRequest,
   newSessionHandle,
@@ -219,7 +219,7 @@ export class Connection {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult<string> | ExecResult<Buffer>> {
     const encoding = options.encoding ?? 'utf8';
     if (encoding !== 'utf8' && encoding !== 'buffer') {
-      throw settingsError('encoding', `must be "utf8" or "buffer" (got ${JSON.stringify(encoding)})`);
+      throw settingsError('encoding', `must be "utf8" or "buffer" (got ${shown(encoding)})`);
     }
     const raw = await this.execRaw(rawExecOptions(command, options, this.commandTimeoutMs), options.signal);
     if (encoding === 'buffer') return raw;
@@ -519,11 +519,17 @@ export function planFromOptions(options: ConnectOptions): ConnectPlan {
     if (typeof proxy !== 'object' || proxy === null) throw settingsError('proxy', 'must be an object');
     const type = proxy.type ?? 'socks5';
     if (type !== 'socks5' && type !== 'socks4' && type !== 'http') {
-      throw settingsError('proxy.type', `must be "socks5", "socks4" or "http" (got ${JSON.stringify(type)})`);
+      throw settingsError('proxy.type', `must be "socks5", "socks4" or "http" (got ${shown(type)})`);
     }
     const proxyPlan: ProxyPlan = { type, host: requireString(proxy.host, 'proxy.host'), port: requirePort(proxy.port, 'proxy.port') };
-    if (proxy.login !== undefined) proxyPlan.login = String(proxy.login);
-    if (proxy.password !== undefined) proxyPlan.password = String(proxy.password);
+    if (proxy.login !== undefined) {
+      if (typeof proxy.login !== 'string') throw settingsError('proxy.login', 'must be a string');
+      proxyPlan.login = proxy.login;
+    }
+    if (proxy.password !== undefined) {
+      if (typeof proxy.password !== 'string') throw settingsError('proxy.password', 'must be a string');
+      proxyPlan.password = proxy.password;
+    }
     plan.proxy = proxyPlan;
   }
   return plan;
@@ -568,7 +574,7 @@ async function readKey(source: { text: Buffer } | { path: string }, field: strin
     return await fs.promises.readFile(source.path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw settingsError(field, `must be key text or a readable file (cannot read ${JSON.stringify(source.path)}: ${code})`);
+    throw settingsError(field, `must be key text or a readable file (cannot read ${shown(source.path)}: ${code})`);
   }
 }
 
@@ -638,7 +644,7 @@ async function readKnownHosts(hostKey: HostKeyPlan): Promise<string> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return '';
-    throw settingsError(hostKey.explicit ? 'known_hosts' : 'known_hosts (default ~/.ssh/known_hosts)', `must be a readable file (cannot read ${JSON.stringify(hostKey.knownHostsPath)}: ${code ?? 'error'})`);
+    throw settingsError(hostKey.explicit ? 'known_hosts' : 'known_hosts (default ~/.ssh/known_hosts)', `must be a readable file (cannot read ${shown(hostKey.knownHostsPath)}: ${code ?? 'error'})`);
   }
 }
 

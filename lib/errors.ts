@@ -67,6 +67,31 @@ export class SshError extends Error {
   }
 }
 
+/**
+ * A value as an error message shows it: strings quoted (cut at 64 characters), numbers and the
+ * like as they are, anything else by its kind only. Never throws (BigInt, cycles, hostile
+ * toJSON), and never prints the content of an object that might hold a secret.
+ */
+export function shown(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}...` : value);
+    case 'number':
+    case 'boolean':
+    case 'undefined':
+      return String(value);
+    case 'bigint':
+      return `${value}n`;
+    case 'symbol':
+      return 'a symbol';
+    case 'function':
+      return 'a function';
+    default:
+      if (value === null) return 'null';
+      return Array.isArray(value) ? 'an array' : 'an object';
+  }
+}
+
 /** A `Settings error: <field> ...` failure, raised before any network work. */
 export function settingsError(field: string, expected: string): SshError {
   return new SshError({

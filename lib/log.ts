@@ -7,7 +7,7 @@
  */
 import fs = require('node:fs');
 
-import { settingsError } from './errors';
+import { settingsError, shown } from './errors';
 
 /** `GetLoggingSettings` result. */
 export interface LoggingSettings {
@@ -106,7 +106,7 @@ export function loggerFromSettings(settings: unknown): Logger | undefined {
   const s = settings as Record<string, unknown>;
   const mode = typeof s.mode === 'string' ? s.mode.toLowerCase() : undefined;
   if (mode !== 'memory' && mode !== 'file' && mode !== 'both') {
-    throw settingsError('logging.mode', `must be "memory", "file" or "both" (got ${JSON.stringify(s.mode ?? null)})`);
+    throw settingsError('logging.mode', `must be "memory", "file" or "both" (got ${shown(s.mode ?? null)})`);
   }
   let maxEntries = 300;
   if (s.max_entries !== undefined) {

@@ -114,6 +114,7 @@ export interface Versions {
 
 interface RawBinding {
   init(dispatch: (requestId: number, event: RawEvent) => void): void;
+  shutdown(): void;
   versions(): Versions;
   SessionHandle: new () => SessionHandle;
 }
@@ -186,6 +187,9 @@ export function native(): RawBinding {
     const loaded = loadBinding();
     loaded.init(dispatch);
     binding = loaded;
+    // process.exit() runs no environment cleanup before the C library's exit handlers: stop the
+    // engine (a polite disconnect to every server, then join) while everything is still alive.
+    process.once('exit', () => loaded.shutdown());
   }
   return binding;
 }

@@ -171,9 +171,9 @@ export function IsConnector(value: unknown): value is Connection {
 
 /** Opens a connection; resolves to it, or to `{result: false, error, code}`. `logging` comes from {@link GetLoggingSettings}. */
 export async function CreateConnection(settings: SshSettings | Connection, proxy?: ProxySettings, logging?: LoggingSettings): Promise<Connection | OpiFailure> {
-  if (IsConnector(settings)) return settings;
   let logger: Logger | undefined;
   try {
+    if (IsConnector(settings)) return settings;
     logger = loggerFromSettings(logging);
     const plan = parseOpiSettings(settings, proxy);
     logger?.log('Connecting to SSH server');

@@ -7,7 +7,7 @@
 import os = require('node:os');
 import path = require('node:path');
 
-import { settingsError } from './errors';
+import { settingsError, shown } from './errors';
 
 /** Proxy protocols handled natively. */
 export type ProxyType = 'socks4' | 'socks5' | 'http';
@@ -95,7 +95,7 @@ export function parseHostKey(policy: unknown, knownHosts: unknown, fingerprint: 
   let chosen: HostKeyPlan['policy'] = 'accept-new';
   if (policy !== undefined && policy !== null) {
     if (typeof policy !== 'string' || !(POLICIES as readonly string[]).includes(policy)) {
-      throw settingsError(names.policy, `must be "strict", "accept-new" or "off" (got ${JSON.stringify(policy)})`);
+      throw settingsError(names.policy, `must be "strict", "accept-new" or "off" (got ${shown(policy)})`);
     }
     chosen = policy as HostKeyPlan['policy'];
   }
@@ -106,7 +106,7 @@ export function parseHostKey(policy: unknown, knownHosts: unknown, fingerprint: 
   }
   if (fingerprint !== undefined && fingerprint !== null) {
     if (typeof fingerprint !== 'string' || !FINGERPRINT.test(fingerprint)) {
-      throw settingsError(names.fingerprint, `must be "SHA256:" and 43 base64 characters, as ssh-keygen -l prints it (got ${JSON.stringify(fingerprint)})`);
+      throw settingsError(names.fingerprint, `must be "SHA256:" and 43 base64 characters, as ssh-keygen -l prints it (got ${shown(fingerprint)})`);
     }
     plan.fingerprint = fingerprint;
   }
@@ -152,8 +152,7 @@ export function requirePort(value: unknown, field: string): number {
   if (typeof value === 'number') port = value;
   else if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) port = Number(value.trim());
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    const shown = typeof value === 'string' || typeof value === 'number' ? JSON.stringify(value) : describe(value);
-    throw settingsError(field, `must be an integer from 1 to 65535 (got ${shown})`);
+    throw settingsError(field, `must be an integer from 1 to 65535 (got ${shown(value)})`);
   }
   return port;
 }
@@ -166,7 +165,7 @@ export function secondsToMs(value: unknown, field: string, fallback: number, all
   else if (typeof value === 'string' && value.trim() !== '') seconds = Number(value);
   const min = allowZero ? 0 : Number.MIN_VALUE;
   if (!Number.isFinite(seconds) || seconds < min || seconds > 86400 * 365) {
-    throw settingsError(field, `must be a number of seconds${allowZero ? ' (0 = none)' : ' greater than 0'} (got ${JSON.stringify(value)})`);
+    throw settingsError(field, `must be a number of seconds${allowZero ? ' (0 = none)' : ' greater than 0'} (got ${shown(value)})`);
   }
   return Math.round(seconds * 1000);
 }
@@ -175,7 +174,7 @@ export function secondsToMs(value: unknown, field: string, fallback: number, all
 export function requireMs(value: unknown, field: string, fallback: number, allowZero: boolean): number {
   if (value === undefined || value === null) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < (allowZero ? 0 : 1) || value > 2 ** 31 - 1) {
-    throw settingsError(field, `must be a number of milliseconds${allowZero ? ' (0 = none)' : ' of at least 1'} (got ${JSON.stringify(value)})`);
+    throw settingsError(field, `must be a number of milliseconds${allowZero ? ' (0 = none)' : ' of at least 1'} (got ${shown(value)})`);
   }
   return Math.round(value);
 }
@@ -211,7 +210,7 @@ export function parseOpiProxy(proxy: unknown, prefix = 'proxy'): ProxyPlan | und
   const port = requirePort(proxy.port, `${prefix}.port`);
   const rawType = proxy.proxy_type === undefined ? 'socks5' : proxy.proxy_type;
   if (typeof rawType !== 'string' || !PROXY_TYPES.includes(rawType.toLowerCase() as ProxyType)) {
-    throw settingsError(`${prefix}.proxy_type`, `must be one of "socks5", "socks4", "http" (got ${JSON.stringify(rawType)})`);
+    throw settingsError(`${prefix}.proxy_type`, `must be one of "socks5", "socks4", "http" (got ${shown(rawType)})`);
   }
   const plan: ProxyPlan = { type: rawType.toLowerCase() as ProxyType, host, port };
   const login = optionalString(proxy.login, `${prefix}.login`);
@@ -232,7 +231,7 @@ export function parseOpiSettings(settings: unknown, proxy?: unknown): ConnectPla
   const rawType = settings.auth_type;
   const authType = typeof rawType === 'string' ? rawType.toLowerCase() : rawType;
   if (typeof authType !== 'string' || !(AUTH_TYPES as readonly string[]).includes(authType)) {
-    throw settingsError('auth_type', `must be one of "password", "private_key", "agent", "keyboard_interactive" (got ${JSON.stringify(rawType ?? null)})`);
+    throw settingsError('auth_type', `must be one of "password", "private_key", "agent", "keyboard_interactive" (got ${shown(rawType ?? null)})`);
   }
   let auth: AuthPlan;
   switch (authType) {

@@ -112,22 +112,8 @@ describe('garbage collection', () => {
   });
 });
 
-// Crashes found by this suite and reported to the lead (docs/reliability.md, "Known issues"):
-// these cases run as todo until their fix lands; then delete the entry.
-const KNOWN = {
-  // A worker torn down while an event is queued for it: EventToJs -> Object::Set fails, the
-  // NAPI_THROW_IF_FAILED path calls napi_throw on a terminating env -> napi_fatal_error (SIGABRT).
-  'terminate at closing': 'known crash: worker teardown with a queued event aborts (napi_throw)',
-  'terminate at lost': 'known crash: worker teardown with a queued event aborts (napi_throw)',
-  'worker-exit at closing': 'known crash: worker teardown with a queued event aborts (napi_throw)',
-  'worker-exit at lost': 'known crash: worker teardown with a queued event aborts (napi_throw)',
-  // process.exit() on the main thread runs no cleanup hook: the engine thread keeps using
-  // libcrypto while exit() runs OPENSSL_cleanup (SIGSEGV in RAND_bytes_ex). Racy: any stage in
-  // which the engine thread is busy.
-  ...Object.fromEntries(['connecting', 'connecting-proxy', 'exec-pending', 'exec-queued', 'closing', 'lost'].map((stage) => [
-    `exit at ${stage}`, 'known crash: process.exit() while the engine works (SIGSEGV after OPENSSL_cleanup)',
-  ])),
-};
+// Cases known to fail run as todo (name -> reason); none at the moment (docs/reliability.md).
+const KNOWN = {};
 
 describe('environment teardown at each stage', () => {
   const stages = ['loaded', 'connecting', 'connecting-proxy', 'connected', 'exec-pending', 'exec-queued', 'stream-paused', 'closing', 'closed', 'lost'];

@@ -17,6 +17,7 @@ NativeSshAddon::NativeSshAddon(Napi::Env env, Napi::Object exports)
   DefineAddon(exports, {
                            InstanceMethod("init", &NativeSshAddon::StartEngine),
                            InstanceMethod("versions", &NativeSshAddon::Versions),
+                           InstanceMethod("shutdown", &NativeSshAddon::Shutdown),
                        });
   exports.Set("SessionHandle", SessionHandle::Define(env));
 }
@@ -34,6 +35,14 @@ Napi::Value NativeSshAddon::StartEngine(const Napi::CallbackInfo& info) {
   }
   if (!host_->started()) host_->Start(env, info[0].As<Napi::Function>());
   return env.Undefined();
+}
+
+// shutdown(): closes every session and joins the engine thread now. lib/native.ts calls it from
+// process.on('exit'): process.exit() runs no environment cleanup before the C library's atexit
+// handlers, so an engine still working would race libcrypto's cleanup.
+Napi::Value NativeSshAddon::Shutdown(const Napi::CallbackInfo& info) {
+  host_->Stop();
+  return info.Env().Undefined();
 }
 
 Napi::Value NativeSshAddon::Versions(const Napi::CallbackInfo& info) {

@@ -30,6 +30,7 @@ class NativeSshAddon : public Napi::Addon<NativeSshAddon> {
  private:
   Napi::Value StartEngine(const Napi::CallbackInfo& info);
   Napi::Value Versions(const Napi::CallbackInfo& info);
+  Napi::Value Shutdown(const Napi::CallbackInfo& info);
 
   std::shared_ptr<EngineHost> host_;
 };

@@ -373,7 +373,19 @@ bool Session::StepAuth() {
   switch (status) {
     case Authenticator::Status::kWaiting: return false;
     case Authenticator::Status::kProgress: return true;
-    case Authenticator::Status::kFailed: FailConnect(authenticator_.error()); return false;
+    case Authenticator::Status::kFailed: {
+      Error error = authenticator_.error();
+      // libssh2 may call a connection cut mid-login a refusal (e.g. -19 while waiting for the
+      // USERAUTH reply): the read that saw end-of-stream tells the truth.
+      if (callbacks_.peer_closed && error.code != "CONNECTION_LOST") {
+        error.code = "CONNECTION_LOST";
+        error.level = "connect";
+        error.message = "Connection error: the server closed the connection during login (" +
+                        error.message + ")";
+      }
+      FailConnect(std::move(error));
+      return false;
+    }
     case Authenticator::Status::kDone: break;
   }
   uv_timer_stop(&connect_timer_);

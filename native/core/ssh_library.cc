@@ -9,7 +9,12 @@ namespace native_ssh::core {
 
 void SshLibrary::Init() {
   static std::once_flag once;
-  std::call_once(once, [] { libssh2_init(0); });
+  std::call_once(once, [] {
+    // No atexit cleanup of OpenSSL: the engine thread may still be using it while the process
+    // exits (the process releases everything anyway).
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, nullptr);
+    libssh2_init(0);
+  });
 }
 
 std::string SshLibrary::Libssh2Version() {
