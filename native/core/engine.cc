@@ -1,5 +1,7 @@
 #include "engine.h"
 
+#include <malloc.h>
+
 #include <vector>
 
 #include "session.h"
@@ -77,6 +79,9 @@ Session* Engine::CreateSession(uint64_t id) {
 
 void Engine::ForgetSession(uint64_t id) {
   sessions_.erase(id);
+  // With no connection left, hand the memory of the ones that ended back to the system: libssh2
+  // and OpenSSL allocate from this thread's malloc arena, which otherwise keeps it.
+  if (sessions_.empty()) malloc_trim(0);
 }
 
 }  // namespace native_ssh::core
