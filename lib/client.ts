@@ -481,7 +481,7 @@ export function planFromOptions(options: ConnectOptions): ConnectPlan {
     }
     auth = plan;
   } else if (options.keyboard !== undefined) {
-    if (!Array.isArray(options.keyboard) || options.keyboard.length === 0 || options.keyboard.some((a) => typeof a !== 'string')) {
+    if (!Array.isArray(options.keyboard) || options.keyboard.length === 0 || Array.from(options.keyboard).some((a) => typeof a !== 'string')) {
       throw settingsError('keyboard', 'must be a non-empty array of strings');
     }
     auth = { type: 'keyboard_interactive', responses: options.keyboard };

@@ -58,7 +58,7 @@ export interface AlgorithmsPlan {
 /** An algorithm list: an array of names or a comma-separated string. */
 export function algorithmList(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null) return undefined;
-  const names = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : undefined;
+  const names = Array.isArray(value) ? Array.from(value) : typeof value === 'string' ? value.split(',') : undefined;
   if (names === undefined || names.length === 0 || names.some((n) => typeof n !== 'string' || !/^[A-Za-z0-9@._+-]+$/.test(n.trim()))) {
     throw settingsError(field, 'must be a non-empty list of algorithm names (an array, or a comma-separated string)');
   }
@@ -256,9 +256,11 @@ export function parseOpiSettings(settings: unknown, proxy?: unknown): ConnectPla
       if (!Array.isArray(responses) || responses.length === 0) {
         throw settingsError('keyboard_responses', 'must be a non-empty array of strings for keyboard_interactive');
       }
-      responses.forEach((answer, i) => {
+      // An index loop, not forEach: holes in a sparse array must be caught too.
+      for (let i = 0; i < responses.length; i++) {
+        const answer: unknown = responses[i];
         if (typeof answer !== 'string') throw settingsError(`keyboard_responses[${i}]`, `must be a string (got ${describe(answer)})`);
-      });
+      }
       auth = { type: 'keyboard_interactive', responses: responses as string[] };
     }
   }
