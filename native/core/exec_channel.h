@@ -44,7 +44,6 @@ class ExecChannel {
   bool opening() const { return phase_ == Phase::kOpen && open_started_; }
   // Whether this channel wants the socket read (false while paused by flow control).
   bool WantsInput() const;
-  const ExecRequest& request() const { return request_; }
 
   // Settles the command with `error` now; the channel is signalled (TERM) and closed in the
   // background when it exists. No-op once settled.

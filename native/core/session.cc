@@ -516,13 +516,12 @@ void Session::Exec(uint64_t request_id, ExecRequest request) {
     Emit(std::move(event));
     return;
   }
+  const uint32_t timeout_ms = request.timeout_ms;
   auto channel = std::make_unique<ExecChannel>(ssh_, request_id, std::move(request),
                                                [this](Event event) { Emit(std::move(event)); });
-  channel->StartTimer(engine_->loop(), [this, request_id] {
-    ExecChannel* target = FindChannel(request_id);
-    const uint32_t ms = target != nullptr ? target->request().timeout_ms : 0;
+  channel->StartTimer(engine_->loop(), [this, request_id, timeout_ms] {
     char amount[32];
-    snprintf(amount, sizeof(amount), "%g", ms / 1000.0);
+    snprintf(amount, sizeof(amount), "%g", timeout_ms / 1000.0);
     CancelExec(request_id, MakeError("TIMEOUT", "timeout",
                                      std::string("Timeout error: the command did not finish within ") +
                                          amount + " s"));
