@@ -9,7 +9,7 @@ import path = require('node:path');
 import { Connection, connectPlan, rawExecOptions } from './client';
 import { OpiFailure, settingsError, SshError, toOpiFailure } from './errors';
 import { Logger, loggerFromSettings, LoggingSettings, LogResult } from './log';
-import { parseOpiSettings, requireString } from './settings';
+import { isPrivateKeyText, parseOpiSettings, requireString } from './settings';
 
 const loggers = new WeakMap<Connection, Logger>();
 
@@ -109,7 +109,6 @@ function base(authType: string, host: unknown, port: unknown, login: unknown): R
   return out;
 }
 
-const KEY_TEXT = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
 const PUBLIC_KEY_TEXT = /^\s*(ssh-|ecdsa-|sk-)/;
 
 /** Settings for a password login. */
@@ -125,7 +124,7 @@ export function GetSettingsLoginPassword(host: string, port: number | string, lo
  */
 export function GetSettingsPrivateKey(host: string, port: number | string, login: string, privateKey: string, publicKey = '', passphrase = ''): PrivateKeySettings {
   const out = base('private_key', host, port, login);
-  if (filled(privateKey)) out.key_path = KEY_TEXT.test(String(privateKey)) ? String(privateKey) : path.resolve(String(privateKey));
+  if (filled(privateKey)) out.key_path = isPrivateKeyText(String(privateKey)) ? String(privateKey) : path.resolve(String(privateKey));
   if (filled(publicKey)) out.pub_path = PUBLIC_KEY_TEXT.test(String(publicKey)) ? String(publicKey) : path.resolve(String(publicKey));
   if (filled(passphrase)) out.passphrase = String(passphrase);
   return out as PrivateKeySettings;

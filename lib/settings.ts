@@ -180,6 +180,11 @@ export function requireMs(value: unknown, field: string, fallback: number, allow
 }
 
 const KEY_TEXT = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+
+/** True when `text` is a private key itself (PEM or OpenSSH), not a path to one. */
+export function isPrivateKeyText(text: string): boolean {
+  return KEY_TEXT.test(text);
+}
 const PUBLIC_KEY_TEXT = /^\s*(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+\s+[A-Za-z0-9+/=]+/;
 
 /** A private key: PEM/OpenSSH text (string or Buffer) is used from memory, anything else is a path. */
@@ -189,7 +194,7 @@ export function keySource(value: unknown, field: string): { text: Buffer } | { p
     return { text: value };
   }
   const text = requireString(value, field);
-  if (KEY_TEXT.test(text)) return { text: Buffer.from(text, 'utf8') };
+  if (isPrivateKeyText(text)) return { text: Buffer.from(text, 'utf8') };
   return { path: text };
 }
 
