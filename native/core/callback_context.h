@@ -19,6 +19,11 @@ struct CallbackContext {
   // uv_now() of the last read that returned bytes (keepalive: is the peer still there?).
   uint64_t last_receive_ms = 0;
   bool peer_closed = false;  // a read saw end-of-stream
+  // A read said EAGAIN and the socket has not been reported readable since: further reads are
+  // answered EAGAIN without a system call. libssh2 tries a read for every channel it steps, so
+  // with many channels this saves most of the engine's recv and setsockopt calls; the poll
+  // handle is level-triggered, so data that arrives meanwhile is reported all the same.
+  bool socket_drained = false;
   void* loop = nullptr;  // uv_loop_t* of the engine, for uv_now()
 };
 

@@ -761,8 +761,11 @@ void Session::OnWatchClosed(uv_handle_t* handle) {
 void Session::OnPoll(uv_poll_t* handle, int status, int events) {
   auto* watch = static_cast<SocketWatch*>(handle->data);
   Session* self = watch->owner;
-  (void)events;
   if (self->watch_ != watch) return;
+  // Readable, or an error that a read will report: reads go to the socket again.
+  if (status < 0 || (events & (UV_READABLE | UV_DISCONNECT)) != 0) {
+    self->callbacks_.socket_drained = false;
+  }
   if (self->state_ == State::kTcpConnecting) {
     // Success or failure, SO_ERROR tells which (a failed connect also reports writable).
     (void)status;
@@ -857,12 +860,17 @@ LIBSSH2_RECV_FUNC(Session::Receive) {
     }
     return static_cast<ssize_t>(n);
   }
+  if (context->socket_drained) return -EAGAIN;
   // Re-arm quick ACKs before each read: sshd leaves Nagle on for exec channels, and delayed ACKs
   // otherwise add ~40 ms to a short command (measured; see docs/architecture.md).
   int one = 1;
   setsockopt(socket, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
   ssize_t n = recv(socket, buffer, length, flags);
-  if (n < 0) return -errno;
+  if (n < 0) {
+    const int error = errno;
+    if (error == EAGAIN || error == EWOULDBLOCK) context->socket_drained = true;
+    return -error;
+  }
   if (n == 0 && length > 0) context->peer_closed = true;
   if (n > 0) {
     context->last_receive_ms = uv_now(static_cast<uv_loop_t*>(context->loop));
