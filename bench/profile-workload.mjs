@@ -2,7 +2,8 @@
 //   perf record -F 1999 -g -o /tmp/perf.data -- node bench/profile-workload.mjs throughput-ctr
 //   perf report -i /tmp/perf.data --comm node --no-children --sort dso,sym
 // Workloads: throughput-ctr, throughput-gcm (256 MiB of stdout, `count` times, default 3),
-// sequential (`echo hi` × count, default 2000). sshd is a child of this process: filter the
+// sequential (`echo hi` × count, default 2000), parallel (`count` rounds of 100 `echo hi` at once,
+// default 5). sshd is a child of this process: filter the
 // profile by command name (`--comm node`) to leave sshd and the commands out.
 
 import path from 'node:path';
@@ -18,6 +19,7 @@ const configs = {
   'throughput-ctr': ['Ciphers aes128-ctr', 'MACs hmac-sha2-256'],
   'throughput-gcm': ['Ciphers aes128-gcm@openssh.com'],
   sequential: [],
+  parallel: ['Match all', 'MaxSessions 128'],
 };
 const [workload = 'throughput-ctr', countArg] = process.argv.slice(2);
 if (!(workload in configs)) {
@@ -34,6 +36,12 @@ try {
     const count = Number(countArg ?? 2000);
     for (let i = 0; i < count; i++) await conn.exec('echo hi');
     console.error(`profile-workload: ${((performance.now() - t0) / count).toFixed(3)} ms per command`);
+  } else if (workload === 'parallel') {
+    const count = Number(countArg ?? 5);
+    for (let i = 0; i < count; i++) {
+      await Promise.all(Array.from({ length: 100 }, () => conn.exec('echo hi')));
+    }
+    console.error(`profile-workload: ${((performance.now() - t0) / count).toFixed(1)} ms per round of 100`);
   } else {
     const count = Number(countArg ?? 3);
     for (let i = 0; i < count; i++) {
