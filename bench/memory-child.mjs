@@ -1,9 +1,12 @@
 // Memory workload, one client per fresh process (run.mjs starts it with --expose-gc):
 //   node --expose-gc bench/memory-child.mjs <client-id> <count>   (sshd as JSON in BENCH_SSHD)
-// One warm-up connection is opened and closed first, so one-time costs (native-ssh's engine
-// thread and OpenSSL initialisation, ssh2's crypto binding, JIT) are not counted. Then RSS is read,
-// <count> connections are opened and left idle, and RSS is read again; both readings follow a full
-// GC. Prints one JSON line: {rssBefore, rssAfter, perConnection, heapPerConnection, ...} in bytes.
+// A warm-up opens <count> connections the same way (each runs `true`) and closes them, so that
+// one-time costs are not counted: native-ssh's engine thread and OpenSSL initialisation, ssh2's
+// crypto binding, and the JIT (V8 optimises the connect path only after many connections, and
+// its compiler's code pages, ~3.5 MB of node's text, come in then: with a single warm-up
+// connection they landed in the measured window). Then RSS is read, <count> connections are
+// opened and left idle, and RSS is read again; both readings follow a full GC. Prints one JSON
+// line: {rssBefore, rssAfter, perConnection, heapPerConnection, ...} in bytes.
 
 import { setTimeout as delay } from 'node:timers/promises';
 
@@ -30,18 +33,23 @@ async function settle() {
   return process.memoryUsage();
 }
 
-const warm = await client.connect(sshd);
-await warm.exec('true');
-await warm.close();
+const batch = 20; // well below sshd's MaxStartups
+async function open() {
+  const conns = [];
+  for (let i = 0; i < count; i += batch) {
+    const n = Math.min(batch, count - i);
+    conns.push(...(await Promise.all(Array.from({ length: n }, () => client.connect(sshd)))));
+  }
+  return conns;
+}
+
+const warm = await open();
+await Promise.all(warm.map((c) => c.exec('true')));
+await Promise.all(warm.map((c) => c.close()));
 await delay(300);
 
 const before = await settle();
-const conns = [];
-const batch = 20; // well below sshd's MaxStartups
-for (let i = 0; i < count; i += batch) {
-  const n = Math.min(batch, count - i);
-  conns.push(...(await Promise.all(Array.from({ length: n }, () => client.connect(sshd)))));
-}
+const conns = await open();
 await delay(1000); // idle
 const after = await settle();
 

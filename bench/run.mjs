@@ -153,7 +153,7 @@ function effectiveMaxSessions(sshd) {
 // a `Match all` block at the end is applied per connection and overrides it.
 const SSHD_CONFIGS = {
   general: ['Match all', 'MaxSessions 128'],
-  niced: ['Match all', 'MaxSessions 128'],
+  pinned: ['Match all', 'MaxSessions 128'],
   gcm: ['Ciphers aes128-gcm@openssh.com'],
   ctr: ['Ciphers aes128-ctr', 'MACs hmac-sha2-256'],
 };
@@ -162,19 +162,20 @@ async function sshdFor(name) {
   if (!running.has(name)) {
     const sshd = await startSshd({ config: SSHD_CONFIGS[name], authorize: ['ed25519'] });
     running.set(name, sshd);
-    // 'niced': sshd (and every session it forks) at nice 19, so that on a small machine the
-    // client is not competing with 100 sshd processes for the cores, as with a remote server.
-    if (name === 'niced') notes.push(`niced sshd: ${renice(sshd)}`);
+    // 'pinned': sshd (and every process it forks) on the last core only, so that the client has
+    // a core the server does not use, as with a remote server.
+    if (name === 'pinned') notes.push(`pinned sshd: ${pin(sshd)}`);
   }
   return running.get(name);
 }
-function renice(sshd) {
+function pin(sshd) {
+  const cpu = (os.availableParallelism?.() ?? os.cpus().length) - 1;
+  if (cpu < 1) return 'one core only: not pinned; figures are as for the plain fan-out.';
   try {
-    const pid = Number(fs.readFileSync(path.join(sshd.dir, 'sshd.pid'), 'utf8').trim());
-    execFileSync('renice', ['-n', '19', '-p', String(pid)], { stdio: 'ignore' });
-    return `listener pid ${pid} reniced to 19 (its sessions inherit it).`;
+    execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(sshd.pid)], { stdio: 'ignore' });
+    return `listener pid ${sshd.pid} pinned to CPU ${cpu} with taskset (its connections inherit it); the client may use every core.`;
   } catch (e) {
-    return `renice failed (${e.message.split('\n')[0]}); figures are as for the plain fan-out.`;
+    return `taskset failed (${e.message.split('\n')[0]}); figures are as for the plain fan-out.`;
   }
 }
 async function stopSshd(name) {
@@ -301,13 +302,26 @@ for (const { w, samples, failures } of results.values()) {
 }
 
 const cpuRows = [];
+const boundRows = [];
 for (const { w, samples, failures } of results.values()) {
   if (!samples.get('native')?.some((x) => x.cpuMs !== undefined)) continue;
   const entry = { samples, failures };
   const n = stat(entry, 'native', 'cpuMs');
   const s2 = stat(entry, 'ssh2', 'cpuMs');
   const nagle = samples.has('ssh2-nagle') ? fmt(stat(entry, 'ssh2-nagle', 'cpuMs')) : '—';
-  cpuRows.push(`| ${w.id} | ${fmt(n)} | ${fmt(s2)} | ${nagle} | ${fmt(n / s2, 2)} |`);
+  const server = (id) => (samples.has(id) ? fmt(stat(entry, id, 'serverCpuMs')) : '—');
+  cpuRows.push(`| ${w.id} | ${fmt(n)} | ${fmt(s2)} | ${nagle} | ${fmt(n / s2, 2)} | ${server('native')} | ${server('ssh2')} |`);
+  if (w.id.startsWith('fan-out') && samples.get('native').some((x) => x.serverCpuMs !== undefined)) {
+    // All the CPU work of a repetition (client + server) spread perfectly over the cores: no
+    // client can finish sooner on this machine.
+    const serverCores = w.id === 'fan-out-pinned' ? 1 : info.cores;
+    const least = (id) => {
+      const serverMs = stat(entry, id, 'serverCpuMs');
+      return Math.max(serverMs / serverCores, ((id === 'native' ? n : s2) + serverMs) / info.cores);
+    };
+    const wall = (id) => stat(entry, id);
+    boundRows.push(`| ${w.id} | ${fmt(stat(entry, 'native', 'serverCpuMs'))} | ${fmt(n)} | ${fmt(least('native'))} | ${fmt(wall('native'))} | ${fmt(wall('ssh2'))} | ${fmt(least('native') / wall('ssh2'), 2)} |`);
+  }
 }
 
 const algoRows = algorithms.map((a) => (a.error
@@ -320,6 +334,7 @@ for (const { w, samples, failures } of results.values()) {
   for (const [id, xs] of samples) {
     const extra = [];
     if (xs.some((x) => x.cpuMs !== undefined)) extra.push(`client CPU ms: ${xs.map((x) => fmt(x.cpuMs)).join(', ')}`);
+    if (xs.some((x) => x.serverCpuMs !== undefined)) extra.push(`server CPU ms: ${xs.map((x) => fmt(x.serverCpuMs)).join(', ')}`);
     if (xs.some((x) => x.p99 !== undefined)) extra.push(`event-loop p99 ms: ${xs.map((x) => fmt(x.p99)).join(', ')}`);
     if (xs.some((x) => x.idleP99 !== undefined)) extra.push(`idle control process p99 ms: ${xs.map((x) => fmt(x.idleP99)).join(', ')}`);
     if (xs.some((x) => x.max !== undefined)) extra.push(`max ms: ${xs.map((x) => fmt(x.max)).join(', ')}`);
@@ -359,7 +374,7 @@ TCP_NODELAY (for MB/s higher is better, for everything else lower is better).
 |---|---|---|---|---|---|
 ${algoRows.join('\n')}
 
-sshd configurations: general = fixture defaults + \`Match all\` / \`MaxSessions 128\`; niced = the same at nice 19; gcm = \`Ciphers aes128-gcm@openssh.com\`; ctr = \`Ciphers aes128-ctr\`, \`MACs hmac-sha2-256\`.
+sshd configurations: general = fixture defaults + \`Match all\` / \`MaxSessions 128\`; pinned = the same, on the last core only; gcm = \`Ciphers aes128-gcm@openssh.com\`; ctr = \`Ciphers aes128-ctr\`, \`MACs hmac-sha2-256\`.
 
 ## Results
 
@@ -375,10 +390,23 @@ CPU time of the benchmark process itself (every thread, so native-ssh's engine t
 the commands are other processes) over the timed part of one repetition. Unlike wall time it hardly
 depends on what else the machine is doing, and it is the part of each workload a client controls.
 
-| workload | native-ssh | ssh2 (TCP_NODELAY) | ssh2 (default) | native / ssh2 |
-|---|---|---|---|---|
+| workload | native-ssh | ssh2 (TCP_NODELAY) | ssh2 (default) | native / ssh2 | server CPU, native-ssh's runs | server CPU, ssh2's runs |
+|---|---|---|---|---|---|---|
 ${cpuRows.join('\n')}
 
+Server CPU: sshd's processes and the commands they ran, summed over sshd's process tree from
+/proc (utime + stime + cutime + cstime; \`bench/server-cpu.mjs\`), over the same repetition.
+${boundRows.length ? `
+### How fast fan-out could be on this machine
+
+sshd and the client share the machine's cores (pinned: sshd has one of them). Even with no waiting
+at all, a repetition takes at least max((client CPU + server CPU) / cores, server CPU / cores sshd
+may use): the least wall time below. Its ratio to ssh2's measured time is the best ratio native-ssh could reach here.
+
+| workload | server CPU (ms) | native-ssh client CPU (ms) | least wall time (ms) | native-ssh measured | ssh2 measured | best possible ratio |
+|---|---|---|---|---|---|---|
+${boundRows.join('\n')}
+` : ''}
 ## Samples (every repetition, in run order)
 
 ${detail.join('\n')}
@@ -388,8 +416,11 @@ ${detail.join('\n')}
 - one-shot includes reading the key file and parsing it, for both clients. Sequential, parallel and
   throughput runs open their connection (and one untimed \`true\`) before the clock starts.
 - ssh2 collects its output into one Buffer (and a string for text), the same work native-ssh's exec does.
-- memory: each run is a fresh \`node --expose-gc\` process: one warm-up connection, full GC, RSS;
-  ${opts.memory} connections opened (20 at a time) and left idle 1 s, full GC, RSS; (after - before) / ${opts.memory}.
+- memory: each run is a fresh \`node --expose-gc\` process: warm-up of ${opts.memory} connections
+  (opened 20 at a time, each runs \`true\`, all closed), full GC, RSS; ${opts.memory} connections
+  opened (20 at a time) and left idle 1 s, full GC, RSS; (after - before) / ${opts.memory}. RSS
+  includes V8's young generation, whose size V8 adapts to the allocation rate: the figures move
+  by ~10 KiB/conn between runs for both clients.
 - The event-loop delay is Node's \`monitorEventLoopDelay({resolution: 1})\` histogram as reported
   (its samples include the 1 ms timer period).
 ${notes.map((n) => `- ${n}`).join('\n')}

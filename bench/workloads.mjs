@@ -8,6 +8,8 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 
+import { serverClock } from './server-cpu.mjs';
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const now = () => performance.now();
 
@@ -42,6 +44,7 @@ function check(r, what) {
 
 /** connect + key login + `true` + close, `iterations` times in sequence; value = ms per op. */
 async function oneShot(client, sshd, { iterations }) {
+  const server = serverClock(sshd);
   const cpu = cpuClock();
   const t0 = now();
   for (let i = 0; i < iterations; i++) {
@@ -52,7 +55,9 @@ async function oneShot(client, sshd, { iterations }) {
       await c.close();
     }
   }
-  return { value: (now() - t0) / iterations, cpuMs: cpu() };
+  const value = (now() - t0) / iterations;
+  const cpuMs = cpu();
+  return { value, cpuMs, serverCpuMs: await server() };
 }
 
 /** `echo hi` × count on one open connection; value = ms per command. */
@@ -60,10 +65,13 @@ async function sequential(client, sshd, { count }) {
   const c = await client.connect(sshd);
   try {
     await c.exec('true'); // the first channel of a connection is not what is measured
+    const server = serverClock(sshd);
     const cpu = cpuClock();
     const t0 = now();
     for (let i = 0; i < count; i++) check(await c.exec('echo hi'), 'echo hi');
-    return { value: (now() - t0) / count, cpuMs: cpu() };
+    const value = (now() - t0) / count;
+    const cpuMs = cpu();
+    return { value, cpuMs, serverCpuMs: await server() };
   } finally {
     await c.close();
   }
@@ -74,13 +82,14 @@ async function parallel(client, sshd, { count }) {
   const c = await client.connect(sshd);
   try {
     await c.exec('true');
+    const server = serverClock(sshd);
     const cpu = cpuClock();
     const t0 = now();
     const results = await Promise.all(Array.from({ length: count }, (_, i) => c.exec(`echo ${i}`)));
     const ms = now() - t0;
     const cpuMs = cpu();
     results.forEach((r) => check(r, 'echo'));
-    return { value: ms, cpuMs };
+    return { value: ms, cpuMs, serverCpuMs: await server() };
   } finally {
     await c.close();
   }
@@ -108,6 +117,7 @@ async function idleProbe() {
  */
 async function fanOut(client, sshd, { count }) {
   const probe = await idleProbe();
+  const server = serverClock(sshd, 300);
   const stop = loopDelay();
   const cpu = cpuClock();
   const t0 = now();
@@ -123,9 +133,10 @@ async function fanOut(client, sshd, { count }) {
   const cpuMs = cpu();
   const { p99, max } = stop();
   const idle = await probe.stop();
+  const serverCpuMs = await server();
   const failed = settled.filter((s) => s.status === 'rejected');
   if (failed.length) throw new Error(`${failed.length}/${count} connections failed: ${failed[0].reason?.message}`);
-  return { value: ms, p99, max, idleP99: idle.p99, cpuMs };
+  return { value: ms, p99, max, idleP99: idle.p99, cpuMs, serverCpuMs };
 }
 
 /** `head -c 256MiB /dev/zero` on an open connection; value = MB/s (10^6 bytes per second). */
@@ -220,9 +231,9 @@ export function workloads(o) {
       warmup: (c, s) => fanOut(c, s, { count: 5 }),
     },
     {
-      id: 'fan-out-niced',
-      title: `fan-out, sshd at nice 19 (the server yields the cores to the client, as a remote one would)`,
-      unit: 'ms', better: 'lower', sshd: 'niced', reps: o.reps,
+      id: 'fan-out-pinned',
+      title: `fan-out, sshd pinned to one core (the client has a core of its own, as with a remote server)`,
+      unit: 'ms', better: 'lower', sshd: 'pinned', reps: o.reps,
       clients: ['native', 'ssh2'],
       target: null,
       run: (c, s) => fanOut(c, s, { count: o.fanOut }),
