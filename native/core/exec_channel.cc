@@ -91,9 +91,9 @@ ExecChannel::Status ExecChannel::ChannelError(int rc, const char* prefix) {
   return Status::kProgress;
 }
 
-ExecChannel::Status ExecChannel::Step(bool may_open) {
+ExecChannel::Status ExecChannel::Step() {
   switch (phase_) {
-    case Phase::kOpen: return StepOpen(may_open);
+    case Phase::kOpen: return StepOpen();
     case Phase::kEnv:
     case Phase::kPty:
     case Phase::kExec: return StepRequests();
@@ -107,31 +107,43 @@ ExecChannel::Status ExecChannel::Step(bool may_open) {
   return Status::kDone;
 }
 
-ExecChannel::Status ExecChannel::StepOpen(bool may_open) {
-  if (no_slot_ || !may_open) return Status::kWaiting;
-  open_started_ = true;
-  channel_ = libssh2_channel_open_session(session_);
+ExecChannel::Status ExecChannel::StepOpen() {
+  if (no_slot_) return Status::kWaiting;
+  bool sent_now = false;
   if (channel_ == nullptr) {
-    int rc = libssh2_session_last_errno(session_);
-    if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
-    open_started_ = false;
-    if (cancelled_) {
-      phase_ = Phase::kDone;
-      return Status::kDone;
-    }
-    if (rc == LIBSSH2_ERROR_CHANNEL_FAILURE) {
-      // Often the server's session limit (OpenSSH MaxSessions): the session decides whether to
-      // wait for another channel to finish or to fail.
-      no_slot_ = true;
-      return Status::kNoSlot;
-    }
-    ChannelError(rc, "Channel error: ");
-    if (IsTransportError(rc)) return Status::kTransportError;
-    phase_ = Phase::kDone;
-    return Status::kDone;
+    // Two-step open (libssh2 patch 0006): the request goes out now and the answer is collected
+    // below, so any number of channels of the session can be opening at once.
+    channel_ = libssh2_channel_open_session_start(session_);
+    if (channel_ == nullptr) return OpenFailed(libssh2_session_last_errno(session_));
+    open_started_ = true;
+    sent_now = true;
+  }
+  const int rc = libssh2_channel_open_finish(channel_);
+  if (rc == LIBSSH2_ERROR_EAGAIN) return sent_now ? Status::kProgress : Status::kWaiting;
+  if (rc != 0) {
+    channel_ = nullptr;  // libssh2 freed it
+    return OpenFailed(rc);
   }
   phase_ = cancelled_ ? Phase::kClose : Phase::kEnv;
   return Status::kProgress;
+}
+
+ExecChannel::Status ExecChannel::OpenFailed(int rc) {
+  open_started_ = false;
+  if (cancelled_) {
+    phase_ = Phase::kDone;
+    return Status::kDone;
+  }
+  if (rc == LIBSSH2_ERROR_CHANNEL_FAILURE) {
+    // Often the server's session limit (OpenSSH MaxSessions): the session decides whether to
+    // wait for another channel to finish or to fail.
+    no_slot_ = true;
+    return Status::kNoSlot;
+  }
+  ChannelError(rc, "Channel error: ");
+  if (IsTransportError(rc)) return Status::kTransportError;
+  phase_ = Phase::kDone;
+  return Status::kDone;
 }
 
 ExecChannel::Status ExecChannel::StepRequests() {

@@ -35,13 +35,10 @@ class ExecChannel {
   ExecChannel(const ExecChannel&) = delete;
   ExecChannel& operator=(const ExecChannel&) = delete;
 
-  // `may_open`: libssh2 opens one channel at a time per session; only the holder may try.
-  Status Step(bool may_open);
+  Status Step();
   uint64_t request_id() const { return request_id_; }
   const Error& transport_error() const { return transport_error_; }
   bool settled() const { return settled_; }
-  // True while a channel open is under way (libssh2 keeps that state in the session).
-  bool opening() const { return phase_ == Phase::kOpen && open_started_; }
   // Whether this channel wants the socket read (false while paused by flow control).
   bool WantsInput() const;
 
@@ -61,7 +58,8 @@ class ExecChannel {
  private:
   enum class Phase { kOpen, kEnv, kPty, kExec, kStream, kSignal, kClose, kWaitClosed, kFree, kDone };
 
-  Status StepOpen(bool may_open);
+  Status StepOpen();
+  Status OpenFailed(int rc);
   Status StepRequests();
   Status StepStream();
   Status StepShutdown();

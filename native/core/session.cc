@@ -564,12 +564,7 @@ bool Session::StepChannels() {
   bool progress = false;
   for (auto it = channels_.begin(); it != channels_.end();) {
     ExecChannel* channel = it->get();
-    ExecChannel::Status status = channel->Step(opener_ == nullptr || opener_ == channel);
-    if (channel->opening()) {
-      opener_ = channel;
-    } else if (opener_ == channel) {
-      opener_ = nullptr;
-    }
+    ExecChannel::Status status = channel->Step();
     if (status == ExecChannel::Status::kTransportError) {
       BreakTransport(channel->transport_error());
       return false;
@@ -692,7 +687,6 @@ void Session::TearDown() {
       channel->Abandon(MakeError("NOT_CONNECTED", "channel", "No session"));
     }
   }
-  opener_ = nullptr;
   if (!torn_down_) {
     torn_down_ = true;
     uv_timer_stop(&connect_timer_);

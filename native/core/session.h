@@ -128,7 +128,6 @@ class Session {
   std::string known_hosts_notes_;  // known_hosts lines that were skipped, with reasons
   std::list<std::unique_ptr<ExecChannel>> channels_;  // active, in submission order
   std::list<std::unique_ptr<ExecChannel>> queued_;    // refused by the server: wait for a slot
-  ExecChannel* opener_ = nullptr;  // the channel whose open is under way (one at a time)
   uv_timer_t connect_timer_{};
   uv_timer_t pump_timer_{};
   uv_timer_t keepalive_timer_{};
