@@ -1,5 +1,6 @@
 #include "event_convert.h"
 
+#include <cstdlib>
 #include <string>
 #include <utility>
 
@@ -18,13 +19,13 @@ const char* KindName(core::EventKind kind) {
   return "unknown";
 }
 
-Napi::Buffer<char> TakeBuffer(Napi::Env env, std::vector<char>&& bytes) {
+Napi::Buffer<char> TakeBuffer(Napi::Env env, core::ByteBuffer&& bytes) {
   if (bytes.empty()) return Napi::Buffer<char>::New(env, 0);
-  auto* owned = new std::vector<char>(std::move(bytes));
-  // Zero-copy where the runtime allows external buffers; a copy otherwise.
-  return Napi::Buffer<char>::NewOrCopy(env, owned->data(), owned->size(),
-                                       [](Napi::Env, char*, std::vector<char>* hint) { delete hint; },
-                                       owned);
+  const size_t size = bytes.size();
+  char* owned = bytes.Release();
+  // Zero-copy where the runtime allows external buffers; a copy (then freed) otherwise.
+  return Napi::Buffer<char>::NewOrCopy(env, owned, size,
+                                       [](Napi::Env, char* data) { std::free(data); });
 }
 
 bool Fail(Napi::Env env, const std::string& message) {

@@ -64,8 +64,8 @@ void ExecChannel::Cancel(Error error) {
   event.error = std::move(error);
   Settle(std::move(event));
   cancelled_ = true;
-  result_.out.clear();
-  result_.err.clear();
+  result_.out.Clear();
+  result_.err.Clear();
   if (phase_ == Phase::kOpen && !open_started_) phase_ = Phase::kDone;
   if (phase_ == Phase::kStream) phase_ = Phase::kSignal;
 }
@@ -191,19 +191,28 @@ void ExecChannel::Deliver(int stream, const char* data, size_t length) {
     chunk.kind = EventKind::kExecData;
     chunk.final = false;
     chunk.stream_index = stream;
-    (stream == 0 ? chunk.out : chunk.err).assign(data, data + length);
+    if (!(stream == 0 ? chunk.out : chunk.err).Assign(data, length)) return OutOfMemory(stream);
     unacked_ += length;
     emit_(std::move(chunk));
     return;
   }
-  std::vector<char>& sink = stream == 0 ? result_.out : result_.err;
+  ByteBuffer& sink = stream == 0 ? result_.out : result_.err;
   const uint64_t cap = stream == 0 ? request_.max_stdout : request_.max_stderr;
   size_t keep = length;
   if (cap != 0 && sink.size() + length > cap) {
     keep = cap > sink.size() ? static_cast<size_t>(cap - sink.size()) : 0;
     (stream == 0 ? result_.out_truncated : result_.err_truncated) = true;
   }
-  sink.insert(sink.end(), data, data + keep);
+  if (!sink.Append(data, keep)) OutOfMemory(stream);
+}
+
+void ExecChannel::OutOfMemory(int stream) {
+  const size_t held = (stream == 0 ? result_.out : result_.err).size();
+  Cancel(MakeError("CHANNEL_FAILED", "channel",
+                   std::string("Read error: out of memory holding the command's ") +
+                       (stream == 0 ? "stdout" : "stderr") + " (" + std::to_string(held) +
+                       " bytes so far); set maxBuffer or stream the output",
+                   0));
 }
 
 ExecChannel::Status ExecChannel::StepStream() {

@@ -60,6 +60,8 @@ class ExecChannel {
 
   Status StepOpen();
   Status OpenFailed(int rc);
+  // Settles the command with an error: its output could not be held.
+  void OutOfMemory(int stream);
   Status StepRequests();
   Status StepStream();
   Status StepShutdown();

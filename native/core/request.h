@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "byte_buffer.h"
 #include "secret.h"
 
 namespace native_ssh::core {
@@ -105,8 +106,8 @@ struct Event {
   bool ok = true;
   Error error;
   std::map<std::string, std::string> info;  // host key, banner, negotiated algorithms
-  std::vector<char> out;                    // exec: stdout bytes
-  std::vector<char> err;                    // exec: stderr bytes
+  ByteBuffer out;                            // exec: stdout bytes
+  ByteBuffer err;                           // exec: stderr bytes
   bool out_truncated = false;
   bool err_truncated = false;
   int stream_index = 0;                     // kExecData: 0 stdout, 1 stderr
