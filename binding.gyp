@@ -63,6 +63,7 @@
       "sources": [
         "native/core/authenticator.cc",
         "native/core/engine.cc",
+        "native/core/block_pool.cc",
         "native/core/byte_buffer.cc",
         "native/core/exec_channel.cc",
         "native/core/host_key_verifier.cc",

@@ -7,7 +7,8 @@
 #                       (HMAC-SHA1 of hashed names, SHA-256 fingerprints, salts)
 #   known_hosts_test    unit tests, registered with ctest
 #   fuzz_known_hosts    libFuzzer target, only with -DNSSH_FUZZ=ON and clang (scripts/fuzz.sh)
-# and two small engine pieces with their tests: kexinit_sniffer_test, byte_buffer_test.
+# and small engine pieces with their tests: kexinit_sniffer_test, byte_buffer_test,
+# block_pool_test.
 
 if(NOT DEFINED NSSH_ROOT)
   set(NSSH_ROOT "${CMAKE_CURRENT_SOURCE_DIR}")
@@ -74,12 +75,18 @@ target_include_directories(kexinit_sniffer_test PRIVATE ${NSSH_ROOT}/native/test
 target_link_libraries(kexinit_sniffer_test PRIVATE nssh_kexinit)
 add_test(NAME kexinit_sniffer_test COMMAND kexinit_sniffer_test)
 
-# ByteBuffer (native/core/byte_buffer): command output handed to JavaScript without a copy.
-add_library(nssh_byte_buffer STATIC ${NSSH_ROOT}/native/core/byte_buffer.cc)
-target_include_directories(nssh_byte_buffer PUBLIC ${NSSH_ROOT}/native)
-target_compile_features(nssh_byte_buffer PUBLIC cxx_std_17)
-target_compile_options(nssh_byte_buffer PRIVATE ${NSSH_CORE_WARNINGS})
+# ByteBuffer (native/core/byte_buffer): command output handed to JavaScript without a copy;
+# BlockPool (native/core/block_pool): libssh2's per-session memory.
+add_library(nssh_buffers STATIC ${NSSH_ROOT}/native/core/byte_buffer.cc
+                                    ${NSSH_ROOT}/native/core/block_pool.cc)
+target_include_directories(nssh_buffers PUBLIC ${NSSH_ROOT}/native)
+target_compile_features(nssh_buffers PUBLIC cxx_std_17)
+target_compile_options(nssh_buffers PRIVATE ${NSSH_CORE_WARNINGS})
 add_executable(byte_buffer_test ${NSSH_ROOT}/native/test/core/byte_buffer_test.cc)
 target_include_directories(byte_buffer_test PRIVATE ${NSSH_ROOT}/native/test/core)
-target_link_libraries(byte_buffer_test PRIVATE nssh_byte_buffer)
+target_link_libraries(byte_buffer_test PRIVATE nssh_buffers)
 add_test(NAME byte_buffer_test COMMAND byte_buffer_test)
+add_executable(block_pool_test ${NSSH_ROOT}/native/test/core/block_pool_test.cc)
+target_include_directories(block_pool_test PRIVATE ${NSSH_ROOT}/native/test/core)
+target_link_libraries(block_pool_test PRIVATE nssh_buffers)
+add_test(NAME block_pool_test COMMAND block_pool_test)

@@ -111,11 +111,12 @@ static LIBSSH2_USERAUTH_KBDINT_RESPONSE_FUNC(KeyboardCallback) {
   (void)prompts;
   auto* context = static_cast<CallbackContext*>(*abstract);
   if (context != nullptr && context->authenticator != nullptr) {
-    context->authenticator->Answer(num_prompts, responses);
+    context->authenticator->Answer(num_prompts, responses, context->blocks);
   }
 }
 
-void Authenticator::Answer(int num_prompts, LIBSSH2_USERAUTH_KBDINT_RESPONSE* responses) {
+void Authenticator::Answer(int num_prompts, LIBSSH2_USERAUTH_KBDINT_RESPONSE* responses,
+                           BlockPool& memory) {
   for (int i = 0; i < num_prompts; ++i) {
     std::string answer;
     if (keyboard_with_password_) {
@@ -123,8 +124,8 @@ void Authenticator::Answer(int num_prompts, LIBSSH2_USERAUTH_KBDINT_RESPONSE* re
     } else if (next_answer_ < spec_->responses.size()) {
       answer = spec_->responses[next_answer_++].reveal();
     }
-    // libssh2 frees each answer with its allocator (the default: free()).
-    char* copy = static_cast<char*>(std::malloc(answer.size() + 1));
+    // libssh2 frees each answer with the session's allocator, so it must come from there.
+    char* copy = static_cast<char*>(memory.Alloc(answer.size() + 1));
     if (copy == nullptr) {
       responses[i].text = nullptr;
       responses[i].length = 0;

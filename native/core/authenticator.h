@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "block_pool.h"
 #include "request.h"
 
 namespace native_ssh::core {
@@ -31,7 +32,8 @@ class Authenticator {
   const std::string& methods() const { return methods_; }
 
   // The keyboard-interactive callback (called by libssh2 inside Step): fills `responses`.
-  void Answer(int num_prompts, LIBSSH2_USERAUTH_KBDINT_RESPONSE* responses);
+  // Answers from the session's memory (`memory`): libssh2 frees them with its allocator.
+  void Answer(int num_prompts, LIBSSH2_USERAUTH_KBDINT_RESPONSE* responses, BlockPool& memory);
 
  private:
   enum class Phase { kList, kPassword, kKeyboard, kPublicKey, kAgentStart, kAgentTry, kDone };

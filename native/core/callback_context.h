@@ -5,12 +5,16 @@
 
 #include <string>
 
+#include "block_pool.h"
+
 namespace native_ssh::core {
 
 class Authenticator;
 class KexinitSniffer;
 
 struct CallbackContext {
+  // libssh2's memory for this session (its allocation callbacks).
+  BlockPool blocks;
   // Bytes that arrived after a proxy's reply and belong to SSH: served before the socket's own.
   std::string inbound_prefix;
   Authenticator* authenticator = nullptr;

@@ -152,7 +152,8 @@ void Session::AfterTcp() {
 }
 
 void Session::StartSsh() {
-  ssh_ = libssh2_session_init_ex(nullptr, nullptr, nullptr, &callbacks_);
+  ssh_ = libssh2_session_init_ex(&Session::Allocate, &Session::Release, &Session::Reallocate,
+                                 &callbacks_);
   if (ssh_ == nullptr) {
     FailConnect(MakeError("SESSION_FAILED", "connect", "Session error: cannot allocate a session"));
     return;
@@ -828,6 +829,7 @@ void Session::UpdateWatch() {
       bool wants_input = false;
       for (auto& channel : channels_) wants_input = wants_input || channel->WantsInput();
       if (!channels_.empty()) events = libssh2_events();
+      else callbacks_.blocks.Trim();  // idle: keep no spare packet blocks
       if (wants_input) events |= UV_READABLE;
       else events &= ~UV_READABLE;
       break;
@@ -873,6 +875,18 @@ LIBSSH2_RECV_FUNC(Session::Receive) {
     }
   }
   return n;
+}
+
+LIBSSH2_ALLOC_FUNC(Session::Allocate) {
+  return static_cast<CallbackContext*>(*abstract)->blocks.Alloc(count);
+}
+
+LIBSSH2_FREE_FUNC(Session::Release) {
+  static_cast<CallbackContext*>(*abstract)->blocks.Free(ptr);
+}
+
+LIBSSH2_REALLOC_FUNC(Session::Reallocate) {
+  return static_cast<CallbackContext*>(*abstract)->blocks.Realloc(ptr, count);
 }
 
 LIBSSH2_SEND_FUNC(Session::Send) {

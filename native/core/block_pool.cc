@@ -1,0 +1,75 @@
+#include "block_pool.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+namespace native_ssh::core {
+
+namespace {
+
+constexpr size_t kHeader = 16;  // keeps the block 16-byte aligned, as malloc's are
+
+bool Pooled(size_t size) { return size >= BlockPool::kPooledMin && size <= BlockPool::kPooledSize; }
+
+char* Raw(void* block) { return static_cast<char*>(block) - kHeader; }
+
+size_t& SizeOf(void* block) { return *reinterpret_cast<size_t*>(Raw(block)); }
+
+void* NewBlock(size_t capacity, size_t size) {
+  if (capacity > static_cast<size_t>(-1) - kHeader) return nullptr;
+  char* raw = static_cast<char*>(std::malloc(kHeader + capacity));
+  if (raw == nullptr) return nullptr;
+  *reinterpret_cast<size_t*>(raw) = size;
+  return raw + kHeader;
+}
+
+}  // namespace
+
+BlockPool::~BlockPool() { Trim(); }
+
+void* BlockPool::Alloc(size_t size) {
+  if (!Pooled(size)) return NewBlock(size, size);
+  if (spares_.empty()) return NewBlock(kPooledSize, size);
+  void* block = spares_.back();
+  spares_.pop_back();
+  SizeOf(block) = size;
+  return block;
+}
+
+void BlockPool::Free(void* block) {
+  if (block == nullptr) return;
+  if (Pooled(SizeOf(block)) && spares_.size() < kMaxSpares) {
+    spares_.push_back(block);
+    return;
+  }
+  std::free(Raw(block));
+}
+
+void* BlockPool::Realloc(void* block, size_t size) {
+  if (block == nullptr) return Alloc(size);
+  const size_t old_size = SizeOf(block);
+  if (Pooled(old_size) && Pooled(size)) {
+    SizeOf(block) = size;
+    return block;
+  }
+  if (!Pooled(old_size) && !Pooled(size)) {
+    if (size > static_cast<size_t>(-1) - kHeader) return nullptr;
+    char* raw = static_cast<char*>(std::realloc(Raw(block), kHeader + size));
+    if (raw == nullptr) return nullptr;
+    *reinterpret_cast<size_t*>(raw) = size;
+    return raw + kHeader;
+  }
+  void* moved = Alloc(size);
+  if (moved == nullptr) return nullptr;
+  std::memcpy(moved, block, std::min(old_size, size));
+  Free(block);
+  return moved;
+}
+
+void BlockPool::Trim() {
+  for (void* block : spares_) std::free(Raw(block));
+  spares_.clear();
+}
+
+}  // namespace native_ssh::core

@@ -1,0 +1,48 @@
+// Memory for one libssh2 session (its allocation callbacks), with a few spare packet-sized blocks.
+//
+// libssh2 mallocs a block for every packet it receives (up to 35,000 bytes) and frees it once a
+// channel has read it; with patch 0005 its transport buffers come and go the same way. glibc
+// serves such blocks from the top of the engine thread's arena and hands the top back to the
+// kernel whenever it grows past the trim threshold, so a bulk download faulted in fresh pages
+// for about every packet (measured: half the page faults of a 256 MiB download, the rest being
+// the output itself). Here every block of kPooledMin..kPooledSize bytes is kPooledSize long, and
+// up to kMaxSpares freed ones are kept for the next request. Trim() frees the spares; the session
+// calls it when it goes idle, so an idle connection keeps none.
+//
+// Each block carries a 16-byte header with the size asked for, so Free() and Realloc() know the
+// block's class; libssh2 frees what it allocated with these callbacks only through them.
+#ifndef NATIVE_SSH_CORE_BLOCK_POOL_H_
+#define NATIVE_SSH_CORE_BLOCK_POOL_H_
+
+#include <cstddef>
+#include <vector>
+
+namespace native_ssh::core {
+
+class BlockPool {
+ public:
+  BlockPool() = default;
+  ~BlockPool();
+  BlockPool(const BlockPool&) = delete;
+  BlockPool& operator=(const BlockPool&) = delete;
+
+  void* Alloc(size_t size);
+  void Free(void* block);
+  void* Realloc(void* block, size_t size);
+  // Frees the spare blocks.
+  void Trim();
+
+  size_t spares() const { return spares_.size(); }
+
+  static constexpr size_t kPooledMin = 4096;
+  // libssh2's largest packet block (LIBSSH2_PACKET_MAXPAYLOAD, 40,000 bytes) fits.
+  static constexpr size_t kPooledSize = 40 * 1024;
+  static constexpr size_t kMaxSpares = 64;
+
+ private:
+  std::vector<void*> spares_;
+};
+
+}  // namespace native_ssh::core
+
+#endif  // NATIVE_SSH_CORE_BLOCK_POOL_H_

@@ -1,0 +1,81 @@
+// Unit tests of BlockPool: libssh2's per-session memory with spare packet-sized blocks.
+#include "core/block_pool.h"
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "test_main.h"
+
+using native_ssh::core::BlockPool;
+
+TEST(SmallAndLargeBlocksAreUsableAndFreed) {
+  BlockPool pool;
+  for (size_t size : {size_t{1}, size_t{100}, BlockPool::kPooledMin - 1, BlockPool::kPooledSize + 1,
+                      size_t{1} << 20}) {
+    auto* block = static_cast<unsigned char*>(pool.Alloc(size));
+    ASSERT_TRUE(block != nullptr);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(block) % 16, uintptr_t{0});
+    std::memset(block, 0xab, size);
+    pool.Free(block);
+  }
+  EXPECT_EQ(pool.spares(), size_t{0});  // none of those sizes is kept
+  pool.Free(nullptr);
+}
+
+TEST(PacketSizedBlocksAreKeptAndReused) {
+  BlockPool pool;
+  void* first = pool.Alloc(35000);
+  ASSERT_TRUE(first != nullptr);
+  std::memset(first, 1, 35000);
+  pool.Free(first);
+  EXPECT_EQ(pool.spares(), size_t{1});
+  void* again = pool.Alloc(BlockPool::kPooledMin);  // any size of the class takes the spare
+  EXPECT_TRUE(again == first);
+  EXPECT_EQ(pool.spares(), size_t{0});
+  std::memset(again, 2, BlockPool::kPooledSize);  // the whole class size is there
+  pool.Free(again);
+  pool.Trim();
+  EXPECT_EQ(pool.spares(), size_t{0});
+}
+
+TEST(KeepsNoMoreThanMaxSpares) {
+  BlockPool pool;
+  std::vector<void*> blocks;
+  for (size_t i = 0; i < BlockPool::kMaxSpares + 10; ++i) blocks.push_back(pool.Alloc(20000));
+  for (void* block : blocks) pool.Free(block);
+  EXPECT_EQ(pool.spares(), BlockPool::kMaxSpares);
+}
+
+TEST(ReallocKeepsTheBytesAcrossClasses) {
+  BlockPool pool;
+  std::string expected(100, 'x');
+  auto* block = static_cast<char*>(pool.Realloc(nullptr, 100));
+  ASSERT_TRUE(block != nullptr);
+  std::memcpy(block, expected.data(), expected.size());
+  // small -> pooled -> pooled (same block) -> large -> small
+  block = static_cast<char*>(pool.Realloc(block, 5000));
+  ASSERT_TRUE(block != nullptr);
+  EXPECT_EQ(std::string(block, 100), expected);
+  std::memset(block + 100, 'y', 4900);
+  expected += std::string(4900, 'y');
+  char* same = static_cast<char*>(pool.Realloc(block, 30000));
+  EXPECT_TRUE(same == block);
+  block = static_cast<char*>(pool.Realloc(block, 100000));
+  ASSERT_TRUE(block != nullptr);
+  EXPECT_EQ(std::string(block, 5000), expected);
+  block = static_cast<char*>(pool.Realloc(block, 50));
+  ASSERT_TRUE(block != nullptr);
+  EXPECT_EQ(std::string(block, 50), expected.substr(0, 50));
+  pool.Free(block);
+}
+
+TEST(RefusesImpossibleSizes) {
+  BlockPool pool;
+  EXPECT_TRUE(pool.Alloc(static_cast<size_t>(-1) - 8) == nullptr);
+  void* block = pool.Alloc(10);
+  ASSERT_TRUE(block != nullptr);
+  EXPECT_TRUE(pool.Realloc(block, static_cast<size_t>(-1) - 8) == nullptr);
+  pool.Free(block);  // still ours after a refused realloc
+}
