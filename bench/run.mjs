@@ -169,7 +169,7 @@ async function sshdFor(name) {
   return running.get(name);
 }
 function pin(sshd) {
-  const cpu = (os.availableParallelism?.() ?? os.cpus().length) - 1;
+  const cpu = info.cores - 1;
   if (cpu < 1) return 'one core only: not pinned; figures are as for the plain fan-out.';
   try {
     execFileSync('taskset', ['-a', '-p', '-c', String(cpu), String(sshd.pid)], { stdio: 'ignore' });

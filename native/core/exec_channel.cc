@@ -66,7 +66,8 @@ void ExecChannel::Cancel(Error error) {
   cancelled_ = true;
   result_.out.Clear();
   result_.err.Clear();
-  if (phase_ == Phase::kOpen && !open_started_) phase_ = Phase::kDone;
+  // Not opened yet (no channel, nothing sent): nothing to close on the server.
+  if (phase_ == Phase::kOpen && channel_ == nullptr) phase_ = Phase::kDone;
   if (phase_ == Phase::kStream) phase_ = Phase::kSignal;
 }
 
@@ -115,7 +116,6 @@ ExecChannel::Status ExecChannel::StepOpen() {
     // below, so any number of channels of the session can be opening at once.
     channel_ = libssh2_channel_open_session_start(session_);
     if (channel_ == nullptr) return OpenFailed(libssh2_session_last_errno(session_));
-    open_started_ = true;
     sent_now = true;
   }
   const int rc = libssh2_channel_open_finish(channel_);
@@ -129,7 +129,6 @@ ExecChannel::Status ExecChannel::StepOpen() {
 }
 
 ExecChannel::Status ExecChannel::OpenFailed(int rc) {
-  open_started_ = false;
   if (cancelled_) {
     phase_ = Phase::kDone;
     return Status::kDone;

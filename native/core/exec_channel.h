@@ -75,7 +75,6 @@ class ExecChannel {
   ExecRequest request_;
   Emit emit_;
   Phase phase_ = Phase::kOpen;
-  bool open_started_ = false;
   bool no_slot_ = false;
   size_t env_index_ = 0;
   size_t stdin_offset_ = 0;

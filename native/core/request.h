@@ -106,7 +106,7 @@ struct Event {
   bool ok = true;
   Error error;
   std::map<std::string, std::string> info;  // host key, banner, negotiated algorithms
-  ByteBuffer out;                            // exec: stdout bytes
+  ByteBuffer out;                           // exec: stdout bytes
   ByteBuffer err;                           // exec: stderr bytes
   bool out_truncated = false;
   bool err_truncated = false;
