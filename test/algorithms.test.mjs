@@ -49,7 +49,15 @@ describe('algorithm options', () => {
   it('a name libssh2 does not know is a Settings error naming the field and listing what is supported', async () => {
     const r = await CreateConnection({ ...GetSettingsPrivateKey(sshd.host, sshd.port, sshd.user, sshd.keys.ed25519), ciphers: ['rot13'] });
     assert.equal(r.code, 'INVALID_SETTINGS');
-    assert.match(r.error, /^Settings error: algorithms\.cipher names no algorithm libssh2 supports \(supported: .*aes128-ctr/);
+    assert.match(r.error, /^Settings error: algorithms\.cipher names 'rot13' that libssh2 does not support \(supported: .*aes128-ctr/);
+  });
+  it('an unknown key exchange name is a Settings error too, even beside a known one', async () => {
+    for (const kex of ['nonsense-kex', 'curve25519-sha256,nonsense-kex', 'ext-info-c']) {
+      const r = await CreateConnection({ ...GetSettingsPrivateKey(sshd.host, sshd.port, sshd.user, sshd.keys.ed25519), kex_algorithms: kex });
+      assert.equal(r.code, 'INVALID_SETTINGS', kex);
+      assert.match(r.error, /^Settings error: algorithms\.kex names '(nonsense-kex|ext-info-c)' that libssh2 does not support \(supported: .*curve25519-sha256/);
+      assert.doesNotMatch(r.error.replace(/^[^(]*/, ''), /ext-info-c|kex-strict/);
+    }
   });
   it('a malformed list is a Settings error before any network work', async () => {
     const r = await CreateConnection({ ...GetSettingsPrivateKey(sshd.host, sshd.port, sshd.user, sshd.keys.ed25519), kex_algorithms: 42 });

@@ -87,8 +87,10 @@ function local(cmd, args) {
  * The names of the processes owning the local TCP socket bound to 127.0.0.1:`port` (the client
  * end of an SSH connection as the server sees it in $SSH_CONNECTION). Needs root for -p.
  */
-async function socketOwners(port) {
-  const out = await local('ss', ['-Htnp', 'state', 'established', `( sport = :${port} )`]);
+async function socketOwners(port, serverPort) {
+  // Both ends: another process may have an unrelated socket whose local port is the same number
+  // (a test server listening on it, say).
+  const out = await local('ss', ['-Htnp', 'state', 'established', `( sport = :${port} and dport = :${serverPort} )`]);
   return [...out.matchAll(/\("([^"]+)",pid=/g)].map((m) => m[1]);
 }
 
@@ -151,7 +153,7 @@ async function peerOwnerThrough(server, proxy) {
     assert.equal(clientIp, '127.0.0.1');
     assert.equal(serverIp, '127.0.0.1');
     assert.equal(Number(serverPort), server.port);
-    const owners = await socketOwners(Number(clientPort));
+    const owners = await socketOwners(Number(clientPort), Number(serverPort));
     fs.writeFileSync(go, '');
     for await (const chunk of { [Symbol.asyncIterator]: () => iterator }) {
       if (chunk.stream === 'stdout') text += chunk.data.toString('utf8');

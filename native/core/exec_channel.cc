@@ -13,6 +13,15 @@ constexpr size_t kReadChunk = 256 * 1024;
 constexpr size_t kReadBudget = 4 * 1024 * 1024;
 // Streaming: delivered but unconsumed bytes above which reading stops.
 constexpr uint64_t kStreamHighWater = 1024 * 1024;
+// The longest command one exec request carries: libssh2 (patch 0012) sends packets up to 256 KiB,
+// the most OpenSSH's server reads; the rest of the packet is the request's own fields.
+constexpr size_t kMaxCommandBytes = 255 * 1024;
+
+std::string TooLongMessage(size_t bytes) {
+  return "Exec error: the command is " + std::to_string(bytes) +
+         " bytes, more than one SSH request carries (" + std::to_string(kMaxCommandBytes) +
+         "); pass a long script on stdin instead, e.g. exec('bash -s', {stdin: script})";
+}
 }  // namespace
 
 ExecChannel::ExecChannel(LIBSSH2_SESSION* session, uint64_t request_id, ExecRequest request,
@@ -88,7 +97,17 @@ ExecChannel::Status ExecChannel::ChannelError(int rc, const char* prefix) {
     return Status::kTransportError;
   }
   Error error = LastSshError(session_, rc, prefix, "CHANNEL_FAILED", "channel");
+  return FailCommand(std::move(error));
+}
+
+ExecChannel::Status ExecChannel::FailCommand(Error error) {
   Cancel(std::move(error));
+  // A refused or failed request is not tried again: the channel is closed (libssh2 would send
+  // the same request anew on the next call, or refuse to reuse the channel, forever).
+  if (channel_ != nullptr &&
+      (phase_ == Phase::kEnv || phase_ == Phase::kPty || phase_ == Phase::kExec)) {
+    phase_ = Phase::kClose;
+  }
   return Status::kProgress;
 }
 
@@ -110,6 +129,12 @@ ExecChannel::Status ExecChannel::Step() {
 
 ExecChannel::Status ExecChannel::StepOpen() {
   if (no_slot_) return Status::kWaiting;
+  if (channel_ == nullptr && request_.command.size() > kMaxCommandBytes) {
+    Cancel(MakeError("CHANNEL_FAILED", "channel", TooLongMessage(request_.command.size()),
+                     LIBSSH2_ERROR_INVAL));
+    phase_ = Phase::kDone;
+    return Status::kDone;
+  }
   bool sent_now = false;
   if (channel_ == nullptr) {
     // Two-step open (libssh2 patch 0006): the request goes out now and the answer is collected
@@ -168,6 +193,11 @@ ExecChannel::Status ExecChannel::StepRequests() {
           channel_, request_.term.data(), static_cast<unsigned int>(request_.term.size()), nullptr,
           0, static_cast<int>(request_.cols), static_cast<int>(request_.rows), 0, 0);
       if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
+      if (rc == LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED) {
+        return FailCommand(MakeError("CHANNEL_FAILED", "channel",
+                                     "Pty error: the server refused the pseudo-terminal request",
+                                     rc));
+      }
       if (rc < 0) return ChannelError(rc, "Pty error: ");
     }
     phase_ = cancelled_ ? Phase::kClose : Phase::kExec;
@@ -176,6 +206,16 @@ ExecChannel::Status ExecChannel::StepRequests() {
     int rc = libssh2_channel_process_startup(channel_, "exec", 4, request_.command.data(),
                                              static_cast<unsigned int>(request_.command.size()));
     if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
+    if (rc == LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED) {
+      return FailCommand(MakeError("CHANNEL_FAILED", "channel",
+                                   "Exec error: the server refused to run the command (exec "
+                                   "request denied)",
+                                   rc));
+    }
+    if (rc == LIBSSH2_ERROR_INVAL) {
+      return FailCommand(MakeError("CHANNEL_FAILED", "channel",
+                                   TooLongMessage(request_.command.size()), rc));
+    }
     if (rc < 0) return ChannelError(rc, "Exec error: ");
     phase_ = cancelled_ ? Phase::kSignal : Phase::kStream;
   }
@@ -221,7 +261,8 @@ ExecChannel::Status ExecChannel::StepStream() {
     ssize_t n = libssh2_channel_write(
         channel_, reinterpret_cast<const char*>(request_.stdin_data.data()) + stdin_offset_,
         request_.stdin_data.size() - stdin_offset_);
-    if (n == LIBSSH2_ERROR_EAGAIN) break;
+    // 0: nothing could go (a server that granted a zero packet size): wait, do not spin.
+    if (n == LIBSSH2_ERROR_EAGAIN || n == 0) break;
     if (n < 0) return ChannelError(static_cast<int>(n), "Channel error: ");
     stdin_offset_ += static_cast<size_t>(n);
     progress = true;

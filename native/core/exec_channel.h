@@ -66,6 +66,8 @@ class ExecChannel {
   Status StepStream();
   Status StepShutdown();
   Status ChannelError(int rc, const char* prefix);
+  // Settles the command with `error`; a channel whose request failed is closed, never retried.
+  Status FailCommand(Error error);
   void Settle(Event event);
   void Deliver(int stream, const char* data, size_t length);
 

@@ -11,6 +11,7 @@
 
 #include "base64.h"
 #include "engine.h"
+#include "libssh2_io.h"
 #include "ssh_error.h"
 
 namespace native_ssh::core {
@@ -152,17 +153,16 @@ void Session::AfterTcp() {
 }
 
 void Session::StartSsh() {
-  ssh_ = libssh2_session_init_ex(&Session::Allocate, &Session::Release, &Session::Reallocate,
-                                 &callbacks_);
+  ssh_ = libssh2_session_init_ex(&Libssh2Io::Allocate, &Libssh2Io::Release,
+                                 &Libssh2Io::Reallocate, &callbacks_);
   if (ssh_ == nullptr) {
     FailConnect(MakeError("SESSION_FAILED", "connect", "Session error: cannot allocate a session"));
     return;
   }
   libssh2_session_set_blocking(ssh_, 0);
-  libssh2_session_callback_set2(ssh_, LIBSSH2_CALLBACK_RECV,
-                                reinterpret_cast<libssh2_cb_generic*>(&Session::Receive));
-  libssh2_session_callback_set2(ssh_, LIBSSH2_CALLBACK_SEND,
-                                reinterpret_cast<libssh2_cb_generic*>(&Session::Send));
+  Libssh2Io::InstallSocketCallbacks(ssh_);
+  callbacks_.ssh_fd = watch_->fd;
+  callbacks_.pre_login_left = Libssh2Io::kPreLoginBytes;
   verifier_ = std::make_unique<HostKeyVerifier>(&request_.host_key, request_.host, request_.port);
   if (!ApplyAlgorithmPreferences()) return;
   if (request_.host_key_algorithms.empty()) PreferKnownHostKeyTypes();
@@ -208,16 +208,38 @@ bool Session::ApplyAlgorithmPreferences() {
   };
   for (const auto& pref : kPrefs) {
     if (pref.list->empty()) continue;
-    if (libssh2_session_method_pref(ssh_, pref.method, pref.list->c_str()) != 0) {
-      std::string supported;
+    // Every name must be one libssh2 implements: libssh2's own check passes a list with one
+    // known name, and for key exchange it adds pseudo-names of its own, so it never fails there.
+    std::vector<std::string> supported;
+    {
       const char** names = nullptr;
       int count = libssh2_session_supported_algs(ssh_, pref.method, &names);
-      for (int i = 0; i < count; ++i) supported += (i ? "," : "") + std::string(names[i]);
+      for (int i = 0; i < count; ++i) supported.emplace_back(names[i]);
       if (names != nullptr) libssh2_free(ssh_, names);
+    }
+    std::string unknown;
+    size_t start = 0;
+    while (start <= pref.list->size()) {
+      size_t end = pref.list->find(',', start);
+      if (end == std::string::npos) end = pref.list->size();
+      const std::string name = pref.list->substr(start, end - start);
+      const bool pseudo = name == "ext-info-c" || name.rfind("kex-strict-", 0) == 0;
+      if (pseudo || std::find(supported.begin(), supported.end(), name) == supported.end()) {
+        unknown += (unknown.empty() ? "" : ", ") + ("'" + name + "'");
+      }
+      start = end + 1;
+    }
+    if (!unknown.empty() ||
+        libssh2_session_method_pref(ssh_, pref.method, pref.list->c_str()) != 0) {
+      std::string list;
+      for (const std::string& name : supported) {
+        if (name == "ext-info-c" || name.rfind("kex-strict-", 0) == 0) continue;
+        list += (list.empty() ? "" : ",") + name;
+      }
       FailConnect(MakeError("INVALID_SETTINGS", "settings",
-                            std::string("Settings error: ") + pref.field +
-                                " names no algorithm libssh2 supports (supported: " + supported +
-                                ")"));
+                            std::string("Settings error: ") + pref.field + " names " +
+                                (unknown.empty() ? std::string("no algorithm") : unknown) +
+                                " that libssh2 does not support (supported: " + list + ")"));
       return false;
     }
     if (pref.method == LIBSSH2_METHOD_HOSTKEY) host_key_offer_ = *pref.list;
@@ -291,7 +313,8 @@ bool Session::StepProxy() {
     return false;
   }
   if (verdict == proxy::Verdict::kDone) {
-    callbacks_.inbound_prefix = proxy_->TakeLeftover();
+    callbacks_.pending = proxy_->TakeLeftover();
+    callbacks_.pending_head = 0;
     proxy_.reset();
     StartSsh();
     return false;
@@ -392,6 +415,7 @@ bool Session::StepAuth() {
   uv_timer_stop(&connect_timer_);
   authenticator_.Release();
   state_ = State::kReady;
+  callbacks_.pre_login_left = UINT64_MAX;
   // Secrets are not needed any more: wipe them now rather than when the connection closes.
   request_.auth.password.Wipe();
   request_.auth.private_key.Wipe();
@@ -466,6 +490,11 @@ void Session::OnKeepaliveTimer(uv_timer_t* handle) {
 void Session::FailConnect(Error error) {
   if (state_ == State::kClosed || state_ == State::kClosing) return;
   uv_timer_stop(&connect_timer_);
+  if (!callbacks_.limit_error.empty() && error.code != "TIMEOUT" && error.code != "ABORTED") {
+    // The read that failed was ours: say which limit the server broke.
+    error = MakeError("HANDSHAKE_FAILED", "handshake",
+                      "Handshake error: " + callbacks_.limit_error + " (stage: " + StageName() + ")");
+  }
   Event event;
   event.request_id = connect_request_id_;
   event.kind = EventKind::kConnected;
@@ -784,6 +813,7 @@ void Session::Pump() {
     return;
   }
   pumping_ = true;
+  Libssh2Io::StartTurn(&callbacks_);
   int rounds = 0;
   bool progress = true;
   while (progress && rounds < kMaxRoundsPerPump) {
@@ -802,7 +832,8 @@ void Session::Pump() {
     progress = progress || pump_again_;
   }
   pumping_ = false;
-  if (progress) SchedulePump();  // more to do: yield to other sessions first
+  // More to do, or this session's turn ran out with bytes waiting: other sessions go first.
+  if (progress || callbacks_.turn_spent) SchedulePump();
   UpdateWatch();
 }
 
@@ -843,57 +874,6 @@ void Session::UpdateWatch() {
   } else {
     uv_poll_start(&watch_->poll, events, &Session::OnPoll);
   }
-}
-
-LIBSSH2_RECV_FUNC(Session::Receive) {
-  auto* context = static_cast<CallbackContext*>(*abstract);
-  if (!context->inbound_prefix.empty()) {
-    size_t n = std::min(length, context->inbound_prefix.size());
-    std::memcpy(buffer, context->inbound_prefix.data(), n);
-    context->inbound_prefix.erase(0, n);
-    if (context->sniffer != nullptr && !context->sniffer->done()) {
-      context->sniffer->Feed(static_cast<const uint8_t*>(buffer), n);
-    }
-    return static_cast<ssize_t>(n);
-  }
-  if (context->socket_drained) return -EAGAIN;
-  // Re-arm quick ACKs before each read: sshd leaves Nagle on for exec channels, and delayed ACKs
-  // otherwise add ~40 ms to a short command (measured; see docs/architecture.md).
-  int one = 1;
-  setsockopt(socket, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
-  ssize_t n = recv(socket, buffer, length, flags);
-  if (n < 0) {
-    const int error = errno;
-    if (error == EAGAIN || error == EWOULDBLOCK) context->socket_drained = true;
-    return -error;
-  }
-  if (n == 0 && length > 0) context->peer_closed = true;
-  if (n > 0) {
-    context->last_receive_ms = uv_now(static_cast<uv_loop_t*>(context->loop));
-    if (context->sniffer != nullptr && !context->sniffer->done()) {
-      context->sniffer->Feed(static_cast<const uint8_t*>(buffer), static_cast<size_t>(n));
-    }
-  }
-  return n;
-}
-
-LIBSSH2_ALLOC_FUNC(Session::Allocate) {
-  return static_cast<CallbackContext*>(*abstract)->blocks.Alloc(count);
-}
-
-LIBSSH2_FREE_FUNC(Session::Release) {
-  static_cast<CallbackContext*>(*abstract)->blocks.Free(ptr);
-}
-
-LIBSSH2_REALLOC_FUNC(Session::Reallocate) {
-  return static_cast<CallbackContext*>(*abstract)->blocks.Realloc(ptr, count);
-}
-
-LIBSSH2_SEND_FUNC(Session::Send) {
-  (void)abstract;
-  ssize_t n = send(socket, buffer, length, flags | MSG_NOSIGNAL);
-  if (n < 0) return -errno;
-  return n;
 }
 
 }  // namespace native_ssh::core

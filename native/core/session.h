@@ -104,12 +104,6 @@ class Session {
   void StartKeepalive();
   static void OnHandleClosed(uv_handle_t* handle);
   static void OnWatchClosed(uv_handle_t* handle);
-  static LIBSSH2_RECV_FUNC(Receive);
-  static LIBSSH2_SEND_FUNC(Send);
-  // libssh2's memory for this session: callbacks_.blocks (see block_pool.h).
-  static LIBSSH2_ALLOC_FUNC(Allocate);
-  static LIBSSH2_FREE_FUNC(Release);
-  static LIBSSH2_REALLOC_FUNC(Reallocate);
 
   Engine* engine_;
   uint64_t id_;
