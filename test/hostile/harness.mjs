@@ -81,7 +81,8 @@ export function summary(run) {
   const r = run.report;
   const o = r.outcome ?? {};
   const outcome = o.pending ? `pending after ${o.ageMs} ms` : o.ok ? `ok ${JSON.stringify(o.stdout ?? '')}` : `${o.code}: ${o.message}`;
-  return `${exit}; stage ${r.stage}; ${outcome}; settle ${r.settleMs} ms; RSS +${r.rssGrowthMB} MB; ` +
+  const call = r.execCallMs >= 50 ? ` (+ ${r.execCallMs} ms in the exec() call)` : '';
+  return `${exit}; stage ${r.stage}; ${outcome}; settle ${r.settleMs} ms${call}; RSS +${r.rssGrowthMB} MB; ` +
     `healthy worst ${r.healthyWorstMs} ms (${r.healthyPings} pings); cpu after ${r.cpuAfter}; healthy after: ${r.healthyAfter}`;
 }
 
