@@ -6,8 +6,8 @@
 // ~200 ms, recording the worst latency; it samples RSS every 50 ms; after the hostile call has
 // settled it measures the process's CPU use for a moment (an engine that spins after a failure
 // shows up there), closes the hostile connection and checks that the healthy one still works.
-// Prints one JSON line (the report) on stdout, also when its own deadline runs out or its memory
-// runs away (it then kills itself).
+// Prints the report as one JSON line on stdout at each phase (the last line is the final one), also
+// when its own deadline runs out or its memory runs away (it then kills itself).
 //
 //   node client-case.mjs '<spec JSON>'
 //   spec: {healthy: ConnectOptions, connect: ConnectOptions, deadlineMs,
@@ -58,13 +58,22 @@ let blockedTo = 0;
 const latency = (start, end) => end - start - Math.max(0, Math.min(end, blockedTo) - Math.max(start, blockedFrom));
 const worstLatency = () => Math.max(worstMs, pingSince === null ? 0 : latency(pingSince, Date.now()));
 
-function finish() {
-  clearInterval(sampler);
+/** Writes the report as it stands as one JSON line (the parent reads the last one). */
+function emit() {
   report.rssGrowthMB = Math.round(((rssPeak - rssBase) / MB) * 10) / 10;
   report.healthyWorstMs = worstLatency();
   report.healthyPings = pings;
   report.healthyFailures = pingFailures.slice(0, 5);
   process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+/** Enters `phase`, writing the report so far: a crash later leaves the last state behind. */
+function phase(name) {
+  report.phase = name;
+  emit();
+}
+function finish() {
+  clearInterval(sampler);
+  emit();
 }
 
 /**
@@ -84,7 +93,7 @@ setTimeout(() => stop('deadline'), spec.deadlineMs).unref();
 
 const healthy = await connect(spec.healthy);
 if ((await healthy.exec('echo ok')).stdout !== 'ok\n') throw new Error('the healthy connection does not work');
-report.phase = 'healthy connected';
+phase('healthy connected');
 
 // The command and stdin are made before the pings start (64 MB take a moment to fill).
 let command = spec.exec?.command;
@@ -120,9 +129,9 @@ rssBase = process.memoryUsage().rss;
 rssPeak = rssBase;
 
 let hostile = null;
-report.phase = 'hostile call';
 report.stage = 'connect';
 report.hostileStarted = Date.now();
+phase('hostile call');
 let stageStarted = report.hostileStarted;
 try {
   hostile = await connect(spec.connect);
@@ -144,7 +153,7 @@ try {
   report.outcome = failure(error);
 }
 report.settleMs = Date.now() - stageStarted;
-report.phase = 'settled';
+phase('settled');
 
 // ---- afterwards: is the engine idle, does the hostile connection close, is the healthy one fine --
 const cpuStart = process.cpuUsage();

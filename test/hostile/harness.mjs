@@ -65,10 +65,11 @@ export function runCase(spec, { boundMs }) {
     child.once('error', (error) => { clearTimeout(timer); reject(error); });
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
+      const exitedAt = Date.now();
       let report = null;
       const line = stdout.trim().split('\n').pop();
       try { report = line ? JSON.parse(line) : null; } catch { report = null; }
-      resolve({ code, signal, hung, report, stderr, stdout, elapsed: Date.now() - started });
+      resolve({ code, signal, hung, report, stderr, stdout, exitedAt, elapsed: exitedAt - started });
     });
   });
 }
@@ -80,31 +81,40 @@ export function summary(run) {
   if (run.report === null) return `${exit}; no report`;
   const r = run.report;
   const o = r.outcome ?? {};
-  const outcome = o.pending ? `pending after ${o.ageMs} ms` : o.ok ? `ok ${JSON.stringify(o.stdout ?? '')}` : `${o.code}: ${o.message}`;
+  let outcome;
+  if (r.outcome === null) {
+    const since = r.hostileStarted === undefined ? '' : `, ${run.exitedAt - r.hostileStarted} ms after the hostile call started`;
+    outcome = `not settled (phase ${r.phase}${since})`;
+  } else {
+    outcome = o.pending ? `pending after ${o.ageMs} ms` : o.ok ? `ok ${JSON.stringify(o.stdout ?? '')}` : `${o.code}: ${o.message}`;
+  }
   const call = r.execCallMs >= 50 ? ` (+ ${r.execCallMs} ms in the exec() call)` : '';
-  return `${exit}; stage ${r.stage}; ${outcome}; settle ${r.settleMs} ms${call}; RSS +${r.rssGrowthMB} MB; ` +
-    `healthy worst ${r.healthyWorstMs} ms (${r.healthyPings} pings); cpu after ${r.cpuAfter}; healthy after: ${r.healthyAfter}`;
+  const settle = r.settleMs === null ? '' : `; settle ${r.settleMs} ms${call}`;
+  const after = r.cpuAfter === undefined ? '' : `; cpu after ${r.cpuAfter}; healthy after: ${r.healthyAfter ?? '-'}`;
+  return `${exit}; stage ${r.stage}; ${outcome}${settle}; RSS +${r.rssGrowthMB} MB; ` +
+    `healthy worst ${r.healthyWorstMs} ms (${r.healthyPings} pings)${after}`;
 }
 
 /**
  * Asserts the case was contained. expect: {ok?: true, codes?: string[], stage?, boundMs,
  * message?: RegExp, rssAllowanceMB?: number (added to the 64 MB, e.g. for a copied stdin),
- * check?: (report) => string | undefined (a further problem)}.
+ * check?: (report) => string | undefined (a further problem, asked once the call settled)}.
  */
 export function assertContained(run, expect, serverProblems = []) {
   const problems = [];
   const r = run.report;
   const tail = run.stderr.trim().split('\n').slice(-12).join('\n');
-  if (run.hung) problems.push(`hang: the child was still running after its deadline and was killed (phase: ${r?.phase ?? 'unknown'})`);
+  if (run.hung) problems.push(`hang: the child was killed after its deadline without reporting there (its JavaScript thread was blocked too; phase: ${r?.phase ?? 'unknown'})`);
   else if (r?.deadline) problems.push(`hang: the child's deadline ran out (phase: ${r.phase})`);
   else if (r?.rssRunaway) problems.push(`memory runaway: RSS grew past 256 MB, the child stopped itself (phase: ${r.phase})`);
   else if (run.signal !== null) problems.push(`crash: the client process was killed by ${run.signal}`);
   else if (run.code !== 0) problems.push(`the client process exited with ${run.code}`);
   if (r === null && !run.signal && !run.hung) problems.push('no report from the child');
   const o = r?.outcome;
-  if (r !== null && (o === null || o === undefined || o.pending)) {
+  const settled = o !== null && o !== undefined && !o.pending;
+  if (r !== null && !settled && (run.signal === null || r.deadline)) {
     problems.push(`the hostile call did not settle (${o?.pending ? `pending after ${o.ageMs} ms` : `phase ${r.phase}`})`);
-  } else if (o) {
+  } else if (settled) {
     if (expect.ok === true) {
       if (!o.ok) problems.push(`expected success, got ${o.code}: ${o.message}`);
     } else if (expect.ok === 'either') {
@@ -117,6 +127,8 @@ export function assertContained(run, expect, serverProblems = []) {
     if (!o.ok && expect.message && !expect.message.test(o.message)) problems.push(`the message does not match ${expect.message}: ${o.message}`);
     if (expect.stage && r.stage !== expect.stage) problems.push(`settled at stage ${r.stage}, expected ${expect.stage}`);
     if (r.settleMs > expect.boundMs + 1000 * SLOW) problems.push(`settled after ${r.settleMs} ms (bound ${expect.boundMs} + 1000 ms)`);
+    const more = expect.check?.(r);
+    if (more) problems.push(more);
   }
   if (r) {
     const rssLimit = RSS_LIMIT_MB + (expect.rssAllowanceMB ?? 0);
@@ -126,8 +138,6 @@ export function assertContained(run, expect, serverProblems = []) {
     if (r.phase === 'done' && r.healthyAfter !== 'ok') problems.push(`the healthy connection afterwards: ${r.healthyAfter}`);
     if (r.cpuAfter !== undefined && r.cpuAfter > CPU_LIMIT * SLOW) problems.push(`the process used ${r.cpuAfter} of a core after the hostile call settled (an engine spinning?)`);
     if (r.closeError) problems.push(r.closeError);
-    const more = expect.check?.(r);
-    if (more) problems.push(more);
   }
   problems.push(...serverProblems);
   if (problems.length > 0) {
