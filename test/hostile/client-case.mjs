@@ -139,6 +139,7 @@ try {
   report.algorithms = hostile.algorithms;
   if (spec.exec) {
     report.stage = 'exec';
+    emit();
     blockedFrom = Date.now();
     const pending = hostile.exec(command, execOptions);
     blockedTo = Date.now();
