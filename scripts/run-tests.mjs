@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm test`: makes sure everything is installed and built (scripts/setup.sh, idempotent), runs
-// the core C++ unit tests (CMake + ctest) and a short fuzz smoke, then every node:test suite in test/ against the real
-// servers those suites start themselves on 127.0.0.1.
+// the core C++ unit tests (CMake + ctest) and a short fuzz smoke, then every node:test suite in test/ and test/hostile/
+// against the real servers (and fake hostile ones) those suites start themselves on 127.0.0.1.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -31,6 +31,8 @@ step('core unit tests (ctest)', 'ctest', ['--test-dir', cmakeDir, '--output-on-f
 // A short fuzz smoke of every libFuzzer target (clang); the long runs are `scripts/fuzz.sh 600`.
 if (process.env.NATIVE_SSH_SKIP_FUZZ !== '1') step('fuzz smoke (5 s per target)', 'bash', ['scripts/fuzz.sh', '5']);
 
-const files = fs.readdirSync('test').filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join('test', f));
+// test/*.test.mjs and the hostile-peer suites in test/hostile/ (whose other files are helpers).
+const suitesIn = (dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join(dir, f));
+const files = [...suitesIn('test'), ...suitesIn(path.join('test', 'hostile'))];
 const only = process.argv.slice(2);
 step('node:test suites', process.execPath, ['--test', '--test-concurrency=2', ...(only.length ? only : files)]);
