@@ -18,7 +18,7 @@ constexpr uint64_t kStreamHighWater = 1024 * 1024;
 constexpr size_t kMaxCommandBytes = 255 * 1024;
 
 std::string TooLongMessage(size_t bytes) {
-  return "Exec error: the command is " + std::to_string(bytes) +
+  return "Exec error: the command is too long: " + std::to_string(bytes) +
          " bytes, more than one SSH request carries (" + std::to_string(kMaxCommandBytes) +
          "); pass a long script on stdin instead, e.g. exec('bash -s', {stdin: script})";
 }

@@ -1,5 +1,6 @@
 #include "kexinit_sniffer.h"
 
+#include <algorithm>
 #include <sstream>
 
 namespace native_ssh::core {
@@ -52,22 +53,33 @@ void KexinitSniffer::Feed(const uint8_t* data, size_t length) {
   if (done_ || given_up_) return;
   buffer_.append(reinterpret_cast<const char*>(data), length);
   Parse();
-  if (!done_ && buffer_.size() > kMaxSniff) {
+  if (!done_ && sniffed_ + buffer_.size() > kMaxSniff) {
     given_up_ = true;
     buffer_.clear();
   }
 }
 
 void KexinitSniffer::Parse() {
-  // Skip the identification line and any lines before it (RFC 4253 §4.2).
-  size_t at = 0;
-  for (;;) {
-    size_t end = buffer_.find('\n', at);
-    if (end == std::string::npos) return;
-    bool ident = buffer_.compare(at, 4, "SSH-") == 0;
-    at = end + 1;
-    if (ident) break;
+  // Skip the identification line and any lines before it (RFC 4253 §4.2). Each byte is looked at
+  // once: complete lines leave the buffer, and the search resumes where it stopped (libssh2 hands
+  // the banner over one byte at a time).
+  size_t line = 0;  // where the line being looked at starts in buffer_
+  while (!identified_) {
+    const size_t end = buffer_.find('\n', std::max(scanned_, line));
+    if (end == std::string::npos) {
+      scanned_ = buffer_.size();
+      break;
+    }
+    identified_ = buffer_.compare(line, 4, "SSH-") == 0;
+    line = end + 1;
   }
+  if (line > 0) {
+    buffer_.erase(0, line);
+    sniffed_ += line;
+    scanned_ = scanned_ > line ? scanned_ - line : 0;
+  }
+  if (!identified_) return;
+  const size_t at = 0;
   // The first binary packet: uint32 packet_length, byte padding_length, payload, padding.
   if (buffer_.size() < at + 5) return;
   const uint32_t packet_length = ReadU32(buffer_, at);

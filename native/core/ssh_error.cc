@@ -18,7 +18,14 @@ std::string LastSshMessage(LIBSSH2_SESSION* session) {
   int length = 0;
   if (session == nullptr) return "";
   libssh2_session_last_error(session, &text, &length, 0);
-  return text != nullptr ? std::string(text, static_cast<size_t>(length)) : "";
+  std::string message = text != nullptr ? std::string(text, static_cast<size_t>(length)) : "";
+  // What the server sent that the transport refused (patch 0018): the last error only says what
+  // libssh2 was doing when it happened.
+  const char* refused = libssh2_session_transport_error(session);
+  if (refused != nullptr && message.find(refused) == std::string::npos) {
+    message += (message.empty() ? "" : ": ") + std::string(refused);
+  }
+  return message;
 }
 
 Error LastSshError(LIBSSH2_SESSION* session, int rc, const std::string& prefix,
