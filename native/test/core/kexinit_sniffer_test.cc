@@ -1,6 +1,7 @@
 // Unit tests of KexinitSniffer: the server's KEXINIT read from raw bytes in any split.
 #include "core/kexinit_sniffer.h"
 
+#include <algorithm>
 #include <string>
 
 #include "test_main.h"
@@ -74,4 +75,24 @@ TEST(GarbageAndTruncationNeverFinish) {
     const std::string ours[8] = {"a", "b", "c", "d", "e", "f", "g", "h"};
     EXPECT_EQ(DescribeNegotiationFailure(ours, sniffer), "");
   }
+}
+
+TEST(ManyLinesBeforeTheBannerInAnySplit) {
+  // Servers may send lines before their identification string; libssh2 hands them over one byte
+  // at a time. 20,000 CR/LF lines then the KEXINIT: found byte by byte and in odd chunks.
+  const std::string bytes = std::string(40000, '\n') + ServerBytes(kServer);
+  for (size_t chunk : {size_t{1}, size_t{7}, size_t{4096}}) {
+    KexinitSniffer sniffer;
+    for (size_t at = 0; at < bytes.size(); at += chunk) {
+      const size_t n = std::min(chunk, bytes.size() - at);
+      sniffer.Feed(reinterpret_cast<const uint8_t*>(bytes.data() + at), n);
+    }
+    ASSERT_TRUE(sniffer.done());
+    EXPECT_EQ(sniffer.list(KexinitSniffer::kCipherCs), kServer[2]);
+  }
+  // Past 64 KiB without a KEXINIT it gives up (and keeps nothing).
+  const std::string flood = std::string(70000, '\n') + ServerBytes(kServer);
+  KexinitSniffer sniffer;
+  for (char c : flood) sniffer.Feed(reinterpret_cast<const uint8_t*>(&c), 1);
+  EXPECT_FALSE(sniffer.done());
 }
