@@ -297,6 +297,18 @@ describe('Dropbear', { skip: !dropbearAvailable && 'needs root and dropbear-bin'
     banner: /^SSH-2\.0-dropbear_/,
   });
 
+  it('a command over Dropbear\'s 9000-byte limit: the server drops the connection, and the error says the command was long and suggests stdin', async () => {
+    const conn = await connect(optionsFor(servers.dropbear, 'ed25519'));
+    try {
+      const error = await conn.exec(`printf %s ${'x'.repeat(20_000)} | wc -c`).then(() => null, (e) => e);
+      assert.ok(error, 'Dropbear 2022.83 refuses a 20 KB command');
+      assert.equal(error.code, 'CONNECTION_LOST');
+      assert.match(error.message, /20\d{3} bytes, which this server may not accept in one request: pass a long script on stdin/);
+    } finally {
+      await conn.close();
+    }
+  });
+
   for (const type of ['ed25519', 'rsa']) {
     it(`a Dropbear with only an ${type} host key: negotiated and verified`, async () => {
       const db = await startDropbear({ hostKeyTypes: [type], keys: servers.dropbear.keys, authorize: ['ed25519'] });

@@ -16,6 +16,8 @@ constexpr uint64_t kStreamHighWater = 1024 * 1024;
 // The longest command one exec request carries: libssh2 (patch 0012) sends packets up to 256 KiB,
 // the most OpenSSH's server reads; the rest of the packet is the request's own fields.
 constexpr size_t kMaxCommandBytes = 255 * 1024;
+// Commands above this may be over a server's own limit (Dropbear: 9000 bytes).
+constexpr size_t kLongCommandBytes = 8192;
 
 std::string TooLongMessage(size_t bytes) {
   return "Exec error: the command is too long: " + std::to_string(bytes) +
@@ -94,6 +96,14 @@ ExecChannel::Status ExecChannel::ChannelError(int rc, const char* prefix) {
   if (IsTransportError(rc)) {
     transport_error_ =
         LastSshError(session_, rc, "Connection error: ", "CONNECTION_LOST", "connect");
+    if (phase_ == Phase::kExec && request_.command.size() > kLongCommandBytes) {
+      // Servers with smaller limits close the connection on a long exec request instead of
+      // refusing it (Dropbear past 9000 bytes).
+      transport_error_.message += "; the command was " + std::to_string(request_.command.size()) +
+                                  " bytes, which this server may not accept in one request: "
+                                  "pass a long script on stdin instead, e.g. "
+                                  "exec('bash -s', {stdin: script})";
+    }
     return Status::kTransportError;
   }
   Error error = LastSshError(session_, rc, prefix, "CHANNEL_FAILED", "channel");
