@@ -728,8 +728,14 @@ void Session::TearDown() {
       // Shut the socket down first (the descriptor stays ours, so it cannot be reused under
       // libssh2), then free: every send fails at once, so nothing waits on the network.
       if (watch_ != nullptr) shutdown(watch_->fd, SHUT_RDWR);
-      for (int i = 0; i < 1000 && libssh2_session_free(ssh_) == LIBSSH2_ERROR_EAGAIN; ++i) {
-      }
+      // Reads go to the socket again (no turn budget, nothing "drained"): they find the end of
+      // the stream at once, where an EAGAIN would make libssh2_session_free() give up and leak.
+      callbacks_.socket_drained = false;
+      callbacks_.turn_left = SIZE_MAX;
+      callbacks_.pending.clear();
+      callbacks_.pending_head = 0;
+      int rc = LIBSSH2_ERROR_EAGAIN;
+      for (int i = 0; i < 1000 && rc == LIBSSH2_ERROR_EAGAIN; ++i) rc = libssh2_session_free(ssh_);
       ssh_ = nullptr;
     }
     channels_.clear();
