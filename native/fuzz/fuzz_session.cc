@@ -39,6 +39,7 @@
 // freed with the wrong allocator (the checking allocator aborts, or ASan reports the bad free),
 // a timeout (libFuzzer's -timeout), and a *hang*: a step that keeps answering EAGAIN without
 // reading while server bytes remain (the engine would spin on a readable socket).
+// What it found in libssh2 1.11.1, with reproducers: native/fuzz/regressions/fuzz_session/.
 // NSSH_FUZZ_VERBOSE=1 prints each step's result (for checking seeds), =2 also libssh2's trace.
 // NSSH_FUZZ_LEAK_SWEEP=1 runs LeakSanitizer after every input and goes on (libFuzzer stops at
 // the first leak): with -runs=0 and -detect_leaks=0 over a corpus it lists every leak the corpus

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Writes the seed corpus of fuzz_session (native/fuzz/fuzz_session.cc) to
-native/fuzz/corpus/fuzz_session/ (or the directory given as the first argument).
+native/fuzz/corpus/fuzz_session/ (or the directory given as the first argument), or with
+--regressions [dir] the hand-made reproducers of its findings to
+native/fuzz/regressions/fuzz_session/ (see the README there).
 
 Every seed is the harness's four configuration bytes (feed, kex, host key, script; see the layout
 in fuzz_session.cc) followed by what a server sends: its banner, its KEXINIT (OpenSSH 9.2's
@@ -94,9 +96,12 @@ OPENSSH_MACS = (
 
 
 def kexinit(kex=OPENSSH_KEX, hostkeys=OPENSSH_HOSTKEYS, ciphers=OPENSSH_CIPHERS,
-            macs=OPENSSH_MACS, comp="none,zlib@openssh.com"):
+            macs=OPENSSH_MACS, comp="none,zlib@openssh.com", ciphers_sc=None, macs_sc=None):
+    """The server's KEXINIT; the *_sc lists default to the client-to-server ones."""
     cookie = bytes(range(0x10, 0x20))
-    lists = [kex, hostkeys, ciphers, ciphers, macs, macs, comp, comp, "", ""]
+    ciphers_sc = ciphers if ciphers_sc is None else ciphers_sc
+    macs_sc = macs if macs_sc is None else macs_sc
+    lists = [kex, hostkeys, ciphers, ciphers_sc, macs, macs_sc, comp, comp, "", ""]
     return (bytes([MSG_KEXINIT]) + cookie + b"".join(string(x) for x in lists) + boolean(False)
             + u32(0))
 
@@ -429,14 +434,59 @@ def seeds():
     return out
 
 
-def main():
-    here = os.path.dirname(os.path.abspath(__file__))
-    target = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "corpus", "fuzz_session")
+def regressions():
+    """Hand-made reproducers of what fuzz_session found in libssh2 1.11.1 (they crash until
+    libssh2 is patched, so they live apart from the seeds; see regressions/fuzz_session/README.md).
+    """
+    out = {}
+    # The client-only pseudo methods of libssh2's kex list have no exchange_keys: a server that
+    # names one makes libssh2 agree on it and call NULL.
+    out["kex-pseudo-method-ext-info-c"] = config() + BANNER + packet(kexinit(kex="ext-info-c"))
+    out["kex-pseudo-method-strict-c-with-prefs"] = (
+        config(kex="curve25519-sha256") + BANNER
+        + packet(kexinit(kex="kex-strict-c-v00@openssh.com,curve25519-sha256")))
+    # aes256-gcm client-to-server with chacha20-poly1305 server-to-client: the first encrypted
+    # send takes the MAC choice from the remote cipher's flags and dereferences a NULL MAC.
+    out["transport-send-gcm-cs-chachapoly-sc"] = (
+        config(kex="curve25519-sha256", hostkey="ssh-ed25519") + BANNER
+        + packet(kexinit(kex=ALL_KEX, hostkeys=ALL_HOSTKEYS, ciphers="aes256-gcm@openssh.com",
+                         ciphers_sc="chacha20-poly1305@openssh.com"))
+        + kex_reply("curve25519-sha256"))
+    # Leak: the host key is parsed (hostkey->init), then the exchange fails (here: the stream
+    # ends before NEWKEYS); nothing frees server_hostkey_abstract, since libssh2_session_free()
+    # frees it only once NEWKEYS was seen. Every key type and every kex method do this.
+    out["kex-hostkey-leak-no-newkeys"] = (
+        config(kex="curve25519-sha256", hostkey="ssh-ed25519") + BANNER
+        + packet(kexinit(kex=ALL_KEX, hostkeys=ALL_HOSTKEYS))
+        + kex_reply("curve25519-sha256")[:-16])  # without the NEWKEYS packet
+    # In the clear (none cipher and MAC: 8-byte blocks, no MAC), a packet of length 1 to 3 after
+    # NEWKEYS: the transport frees the payload it just allocated but keeps the pointer and its
+    # size, and libssh2_session_free() frees it again.
+    out["transport-read-short-packet-double-free"] = (
+        config(F_PLAIN, "curve25519-sha256", "ssh-ed25519") + BANNER
+        + packet(kexinit(**PLAIN_KEXINIT)) + kex_reply("curve25519-sha256")
+        + u32(2) + b"\x00\x06" + bytes(2))
+    return out
+
+
+def write(target, prefix, files):
     os.makedirs(target, exist_ok=True)
-    for name, content in sorted(seeds().items()):
-        with open(os.path.join(target, "seed-" + name), "wb") as f:
+    for name, content in sorted(files.items()):
+        with open(os.path.join(target, prefix + name), "wb") as f:
             f.write(content)
-    print(f"{len(seeds())} seeds in {target}")
+    print(f"{len(files)} files in {target}")
+
+
+def main():
+    """make_session_seeds.py [seed dir] | --regressions [dir]"""
+    here = os.path.dirname(os.path.abspath(__file__))
+    args = sys.argv[1:]
+    if args and args[0] == "--regressions":
+        target = args[1] if len(args) > 1 else os.path.join(here, "regressions", "fuzz_session")
+        write(target, "", regressions())
+        return
+    target = args[0] if args else os.path.join(here, "corpus", "fuzz_session")
+    write(target, "seed-", seeds())
 
 
 if __name__ == "__main__":
