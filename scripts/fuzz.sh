@@ -11,10 +11,9 @@
 # Environment:
 #   NSSH_FUZZ_SOURCE_DIR  CMake source dir (default: the repository root)
 #   NSSH_FUZZ_BUILD_DIR   build dir (default: <repo>/build-fuzz)
-#   NSSH_FUZZ_DETECT_LEAKS  fuzz_session's -detect_leaks (default 0: libssh2 1.11.1 leaks the
-#                         server's host key whenever a key exchange fails after parsing it, so
-#                         every run would stop at once; list leaks with the sweep described in
-#                         native/fuzz/fuzz_session.cc instead)
+#   NSSH_FUZZ_DETECT_LEAKS  fuzz_session's -detect_leaks (default 1; libssh2 1.11.1 leaked the
+#                         server's host key whenever a key exchange failed after parsing it,
+#                         fixed by patches/libssh2/0020; 0 turns leak detection off)
 #
 # Seeds are read from native/fuzz/corpus/<target>/ (committed); new inputs found during the run go
 # to <build dir>/corpus/<target>/ (not committed), crashes to <build dir>/artifacts/. Inputs are at
@@ -56,7 +55,7 @@ for target in "${targets[@]}"; do
   options=(-max_len=4096)
   asan_options="${ASAN_OPTIONS:-}"
   if [[ "$target" == fuzz_session ]]; then
-    leaks="${NSSH_FUZZ_DETECT_LEAKS:-0}"
+    leaks="${NSSH_FUZZ_DETECT_LEAKS:-1}"
     options=(-max_len=65536 -timeout=5 -detect_leaks="$leaks")
     # Without leak detection per input, none at exit either (the leaks of all inputs add up).
     if [[ "$leaks" == 0 ]]; then asan_options="detect_leaks=0${asan_options:+:$asan_options}"; fi
