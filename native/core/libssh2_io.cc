@@ -72,7 +72,7 @@ LIBSSH2_RECV_FUNC(Libssh2Io::Receive) {
     ssize_t delivered = Account(context, buffer, n);
     context->pending_head += n;
     if (context->pending_head == context->pending.size()) {
-      context->pending.clear();
+      std::string().swap(context->pending);  // an idle session keeps no read-ahead memory
       context->pending_head = 0;
     }
     return delivered;
@@ -89,7 +89,7 @@ LIBSSH2_RECV_FUNC(Libssh2Io::Receive) {
   int one = 1;
   setsockopt(socket, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
   static thread_local char ahead[kReadAhead];
-  const bool read_ahead = want < kReadAhead;
+  const bool read_ahead = want < kSmallRead;
   const size_t room = static_cast<size_t>(
       std::min<uint64_t>(read_ahead ? kReadAhead : want, context->pre_login_left));
   ssize_t n = recv(socket, read_ahead ? ahead : static_cast<char*>(buffer), room, flags);

@@ -24,7 +24,9 @@ class Libssh2Io {
   // Bytes a server may send before login completes (banner, key exchange, login replies take a
   // few KB; OpenSSH's own client has per-packet limits only).
   static constexpr uint64_t kPreLoginBytes = 4 * 1024 * 1024;
-  // Reads smaller than this take this much from the socket and keep the rest.
+  // Reads smaller than kSmallRead (libssh2 reads the banner one byte per call) take kReadAhead
+  // bytes from the socket and keep the rest; larger ones (packets) go to the socket directly.
+  static constexpr size_t kSmallRead = 512;
   static constexpr size_t kReadAhead = 16 * 1024;
   // The longest the engine waits on the ssh-agent's socket (blocking: libssh2's agent code has
   // no safe way to resume a partial exchange) before the agent login fails.
