@@ -6,7 +6,7 @@
  */
 import util = require('node:util');
 
-import { SshError, settingsError, shown } from './errors';
+import { SshError, settingsError } from './errors';
 import {
   cancelRequest,
   newSessionHandle,
@@ -130,11 +130,9 @@ export class Connection {
   exec(command: string, options?: ExecOptions & { encoding?: 'utf8' }): Promise<ExecResult<string>>;
   exec(command: string, options: ExecOptions & { encoding: 'buffer' }): Promise<ExecResult<Buffer>>;
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult<string> | ExecResult<Buffer>> {
+    const rawOptions = rawExecOptions(command, options, this.commandTimeoutMs);
     const encoding = options.encoding ?? 'utf8';
-    if (encoding !== 'utf8' && encoding !== 'buffer') {
-      throw settingsError('encoding', `must be "utf8" or "buffer" (got ${shown(encoding)})`);
-    }
-    const raw = await this.execRaw(rawExecOptions(command, options, this.commandTimeoutMs), options.signal);
+    const raw = await this.execRaw(rawOptions, options.signal);
     if (encoding === 'buffer') return raw;
     const result: ExecResult<string> = {
       stdout: raw.stdout.toString('utf8'),
@@ -380,7 +378,10 @@ export async function connect(options: ConnectOptions): Promise<Connection> {
 
 /** One-shot: connect, run `command`, close. */
 export async function exec(options: ConnectOptions, command: string, execOptions?: ExecOptions & { encoding?: 'utf8' }): Promise<ExecResult<string>> {
-  const connection = await connect(options);
+  const plan = planFromOptions(options);
+  // The command's options are checked too before any network work.
+  rawExecOptions(command, execOptions ?? {}, plan.commandTimeoutMs);
+  const connection = await connectPlan(plan);
   try {
     return await connection.exec(command, execOptions);
   } finally {

@@ -8,6 +8,7 @@ import path = require('node:path');
 
 import { Connection, connectPlan, rawExecOptions } from './client';
 import { OpiFailure, settingsError, SshError, toOpiFailure } from './errors';
+import { checkKeys, OPI_CONFIGURATION_KEYS } from './known-keys';
 import { Logger, loggerFromSettings, LoggingSettings, LogResult } from './log';
 import { isPrivateKeyText, parseOpiSettings, requireString } from './settings';
 
@@ -243,6 +244,7 @@ export async function ExecuteCommand(connection: Connection | ConnectionConfigur
     if (!isConfiguration(connection)) {
       throw settingsError('connection', 'must be a connection from CreateConnection or a configuration from GetConnectionConfiguration (with a "set" key)');
     }
+    checkKeys(connection, OPI_CONFIGURATION_KEYS);
     const opened = await connectPlan(parseOpiSettings(connection.set, connection.proxy));
     try {
       const result = await runOn(opened, command);

@@ -1,9 +1,11 @@
 /**
  * The idiomatic client's options ({@link ConnectOptions}, {@link ExecOptions}) and their
- * validation, before any network work.
+ * validation: every check runs before any network work and fails with a `Settings error: ...`
+ * ({@link SshError} code `INVALID_SETTINGS`); unknown keys in any options object are errors too.
  * @packageDocumentation
  */
 import { settingsError, shown } from './errors';
+import { ALGORITHM_KEYS, checkKeys, CONNECT_KEYS, EXEC_KEYS, HOST_KEY_KEYS, KeySpec, PROXY_KEYS, PTY_KEYS } from './known-keys';
 import { RawExecOptions } from './native';
 import {
   algorithmList,
@@ -30,7 +32,10 @@ export interface ProxyOptions {
   password?: string;
 }
 
-/** Options of {@link connect}. Give exactly one way to log in. */
+/**
+ * Options of {@link connect}. Give exactly one way to log in. Unknown keys (here and in every
+ * nested object) are Settings errors, with the name to use for ssh2's and node-ssh's.
+ */
 export interface ConnectOptions {
   host: string;
   /** Default 22. */
@@ -56,17 +61,17 @@ export interface ConnectOptions {
   /** Default `timeout` of every command, in ms. Default 0 (none). */
   commandTimeout?: number;
   /**
+   * Algorithms to offer, each in order of preference (names as libssh2 knows them, e.g.
+   * `aes256-gcm@openssh.com`): useful to harden, or to reach an old server.
+   */
+  algorithms?: { kex?: string[]; cipher?: string[]; mac?: string[]; hostKey?: string[] };
+  /**
    * Host-key checking. `policy`: `strict` (the host must be in known_hosts with this key),
    * `accept-new` (default: unknown hosts are accepted, and recorded when `knownHosts` is given;
    * a changed key is refused), `off`. `knownHosts`: an OpenSSH known_hosts file (default
    * `~/.ssh/known_hosts`, read only). `fingerprint`: `SHA256:...` pin. `verify`: called with the
    * key after the policy accepted it; return false to refuse.
    */
-  /**
-   * Algorithms to offer, each in order of preference (names as libssh2 knows them, e.g.
-   * `aes256-gcm@openssh.com`): useful to harden, or to reach an old server.
-   */
-  algorithms?: { kex?: string[]; cipher?: string[]; mac?: string[]; hostKey?: string[] };
   hostKey?: {
     policy?: 'strict' | 'accept-new' | 'off';
     knownHosts?: string;
@@ -93,11 +98,22 @@ export interface ExecOptions {
   maxBuffer?: number;
 }
 
+/** A plain options object (not null, not an array), whose keys `spec` knows. */
+function optionsObject(value: unknown, field: string, spec: KeySpec): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw settingsError(field, `must be an object (got ${shown(value)})`);
+  }
+  checkKeys(value, spec);
+  return value as Record<string, unknown>;
+}
 
 /** Validates {@link ExecOptions} into the engine's form. */
 export function rawExecOptions(command: string, options: ExecOptions, defaultTimeoutMs: number): RawExecOptions {
   requireString(command, 'command');
-  if (typeof options !== 'object' || options === null) throw settingsError('options', 'must be an object');
+  optionsObject(options, 'options', EXEC_KEYS);
+  if (options.encoding !== undefined && options.encoding !== 'utf8' && options.encoding !== 'buffer') {
+    throw settingsError('encoding', `must be "utf8" or "buffer" (got ${shown(options.encoding)})`);
+  }
   const raw: RawExecOptions = { command };
   if (options.stdin !== undefined) {
     if (typeof options.stdin === 'string') raw.stdin = Buffer.from(options.stdin, 'utf8');
@@ -118,7 +134,8 @@ export function rawExecOptions(command: string, options: ExecOptions, defaultTim
   }
   if (options.pty !== undefined && options.pty !== false) {
     const pty = options.pty === true ? {} : options.pty;
-    if (typeof pty !== 'object' || pty === null) throw settingsError('pty', 'must be true or {term, cols, rows}');
+    if (typeof pty !== 'object' || pty === null || Array.isArray(pty)) throw settingsError('pty', 'must be true or {term, cols, rows}');
+    checkKeys(pty, PTY_KEYS);
     const size = (value: unknown, field: string, fallback: number): number => {
       if (value === undefined) return fallback;
       if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 10000) throw settingsError(field, 'must be an integer from 1 to 10000');
@@ -142,9 +159,10 @@ export function rawExecOptions(command: string, options: ExecOptions, defaultTim
 
 /** Validates idiomatic {@link ConnectOptions} into a plan. */
 export function planFromOptions(options: ConnectOptions): ConnectPlan {
-  if (typeof options !== 'object' || options === null) {
-    throw settingsError('options', 'must be an object');
-  }
+  optionsObject(options, 'options', CONNECT_KEYS);
+  const hostKey = options.hostKey === undefined || options.hostKey === null
+    ? {}
+    : optionsObject(options.hostKey, 'hostKey', HOST_KEY_KEYS) as NonNullable<ConnectOptions['hostKey']>;
   const host = requireString(options.host, 'host');
   const port = options.port === undefined ? 22 : requirePort(options.port, 'port');
   const username = requireString(options.username, 'username');
@@ -162,6 +180,9 @@ export function planFromOptions(options: ConnectOptions): ConnectPlan {
     if (typeof options.password !== 'string') throw settingsError('password', 'must be a string');
     auth = { type: 'password', password: options.password };
   } else if (options.privateKey !== undefined || options.privateKeyPath !== undefined) {
+    if (options.privateKey !== undefined && options.privateKeyPath !== undefined) {
+      throw settingsError('privateKey | privateKeyPath', 'give one of them, not both (privateKey: key text; privateKeyPath: a file)');
+    }
     const key = options.privateKeyPath !== undefined
       ? { path: requireString(options.privateKeyPath, 'privateKeyPath') }
       : keySource(options.privateKey, 'privateKey');
@@ -190,25 +211,24 @@ export function planFromOptions(options: ConnectOptions): ConnectPlan {
     connectTimeoutMs: requireMs(options.connectTimeout, 'connectTimeout', 30000, false),
     commandTimeoutMs: requireMs(options.commandTimeout, 'commandTimeout', 0, true),
     keepaliveIntervalMs: requireMs(options.keepaliveInterval, 'keepaliveInterval', 0, true),
-    hostKey: parseHostKey(options.hostKey?.policy, options.hostKey?.knownHosts, options.hostKey?.fingerprint,
+    hostKey: parseHostKey(hostKey.policy, hostKey.knownHosts, hostKey.fingerprint,
       { policy: 'hostKey.policy', knownHosts: 'hostKey.knownHosts', fingerprint: 'hostKey.fingerprint' }),
   };
   if (options.algorithms !== undefined) {
-    if (typeof options.algorithms !== 'object' || options.algorithms === null) throw settingsError('algorithms', 'must be an object');
+    const given = optionsObject(options.algorithms, 'algorithms', ALGORITHM_KEYS);
     const algorithms: AlgorithmsPlan = {};
     for (const key of ['kex', 'cipher', 'mac', 'hostKey'] as const) {
-      const list = algorithmList(options.algorithms[key], `algorithms.${key}`);
+      const list = algorithmList(given[key], `algorithms.${key}`);
       if (list !== undefined) algorithms[key] = list;
     }
     plan.algorithms = algorithms;
   }
-  if (options.hostKey?.verify !== undefined) {
-    if (typeof options.hostKey.verify !== 'function') throw settingsError('hostKey.verify', 'must be a function');
-    plan.hostKey.verify = options.hostKey.verify;
+  if (hostKey.verify !== undefined) {
+    if (typeof hostKey.verify !== 'function') throw settingsError('hostKey.verify', 'must be a function');
+    plan.hostKey.verify = hostKey.verify;
   }
   if (options.proxy !== undefined) {
-    const proxy = options.proxy;
-    if (typeof proxy !== 'object' || proxy === null) throw settingsError('proxy', 'must be an object');
+    const proxy = optionsObject(options.proxy, 'proxy', PROXY_KEYS) as unknown as ProxyOptions;
     const type = proxy.type ?? 'socks5';
     if (type !== 'socks5' && type !== 'socks4' && type !== 'http') {
       throw settingsError('proxy.type', `must be "socks5", "socks4" or "http" (got ${shown(type)})`);

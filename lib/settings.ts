@@ -8,6 +8,7 @@ import os = require('node:os');
 import path = require('node:path');
 
 import { settingsError, shown } from './errors';
+import { checkKeys, OPI_PROXY_KEYS, OPI_SETTINGS_KEYS } from './known-keys';
 
 /** Proxy protocols handled natively. */
 export type ProxyType = 'socks4' | 'socks5' | 'http';
@@ -210,6 +211,7 @@ export function publicKeySource(value: unknown, field: string): { text: Buffer }
 export function parseOpiProxy(proxy: unknown, prefix = 'proxy'): ProxyPlan | undefined {
   if (proxy === undefined || proxy === null || proxy === '') return undefined;
   if (!isRecord(proxy)) throw settingsError(prefix, `must be an object from GetProxySettings (got ${describe(proxy)})`);
+  checkKeys(proxy, { ...OPI_PROXY_KEYS, path: prefix });
   if (Object.keys(proxy).length === 0) return undefined;
   const host = requireString(proxy.server, `${prefix}.server`);
   const port = requirePort(proxy.port, `${prefix}.port`);
@@ -230,6 +232,7 @@ export function parseOpiSettings(settings: unknown, proxy?: unknown): ConnectPla
   if (!isRecord(settings)) {
     throw settingsError('settings', `must be an object from GetSettings* (got ${describe(settings)})`);
   }
+  checkKeys(settings, OPI_SETTINGS_KEYS);
   const host = requireString(settings.host, 'host');
   const port = requirePort(settings.port, 'port');
   const username = requireString(settings.username, 'username');

@@ -1,0 +1,140 @@
+// Options and settings that are wrong in ways the validation used to let through: unknown keys
+// (typos, ssh2 / node-ssh names), out-of-range timeouts, a pin with policy "off", key files that
+// cannot be keys. All are refused before any network work; nothing listens on the port used.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+
+import {
+  connect,
+  CreateConnection,
+  exec,
+  ExecuteCommand,
+  GetConnectionConfiguration,
+  GetLoggingSettings,
+  GetProxySettings,
+  GetSettingsLoginPassword,
+  GetSettingsViaAgent,
+  SshError,
+} from '../dist/index.js';
+import { startRefusingPort } from './fixtures/proxies.mjs';
+
+let refusing;
+before(async () => { refusing = await startRefusingPort(); });
+after(async () => { await refusing?.stop(); });
+
+const base = () => ({ host: '127.0.0.1', port: refusing.port, username: 'u', password: 'p', connectTimeout: 2000 });
+const opiBase = () => ({ ...GetSettingsLoginPassword('127.0.0.1', refusing.port, 'u', 'p'), connect_timeout: 2 });
+
+/** The SshError `promise` rejects with (fails when it resolves). */
+async function rejection(promise) {
+  const outcome = await promise.then((value) => ({ value }), (error) => ({ error }));
+  if ('value' in outcome) {
+    await outcome.value?.close?.();
+    assert.fail('resolved');
+  }
+  assert.ok(outcome.error instanceof SshError, String(outcome.error?.stack ?? outcome.error));
+  return outcome.error;
+}
+
+describe('unknown options of the idiomatic client are Settings errors', () => {
+  const cases = [
+    ['ssh2 hostVerifier', { hostVerifier: () => false }, "Settings error: unknown option 'hostVerifier' (did you mean 'hostKey.verify'? ssh2's hostVerifier is hostKey.verify here; hostKey.fingerprint pins a key)"],
+    ['ssh2 readyTimeout', { readyTimeout: 5000 }, "Settings error: unknown option 'readyTimeout' (did you mean 'connectTimeout'? ssh2's readyTimeout is connectTimeout here)"],
+    ['ssh2 hostHash', { hostHash: 'sha256' }, /^Settings error: unknown option 'hostHash' \(did you mean 'hostKey\.fingerprint'\?/],
+    ['ssh2 keepaliveCountMax', { keepaliveCountMax: 3 }, /^Settings error: unknown option 'keepaliveCountMax' \(ssh2's keepaliveCountMax is not supported: /],
+    ['ssh2 / node-ssh tryKeyboard', { tryKeyboard: true }, /^Settings error: unknown option 'tryKeyboard' \(not needed: a password login answers keyboard-interactive prompts/],
+    ['ssh2 sock', { sock: {} }, /^Settings error: unknown option 'sock' \(ssh2's sock is not supported: for a SOCKS or HTTP proxy give proxy: /],
+    ['ssh2 localAddress', { localAddress: '127.0.0.1' }, "Settings error: unknown option 'localAddress' (choosing the local address is not supported)"],
+    ['ssh2 agentForward', { agentForward: true }, /^Settings error: unknown option 'agentForward' \(agent forwarding is not supported\)/],
+    ['a typo', { privateKeyPth: '/k' }, "Settings error: unknown option 'privateKeyPth' (did you mean 'privateKeyPath'?)"],
+    ['a case slip', { ConnectTimeout: 5 }, /^Settings error: unknown option 'ConnectTimeout' \(did you mean 'connectTimeout'\?\)/],
+    ['an OPI name', { connect_timeout: 5 }, "Settings error: unknown option 'connect_timeout' (did you mean 'connectTimeout'? in milliseconds here, not seconds)"],
+    ['a name like nothing known', { zzz: 1 }, /^Settings error: unknown option 'zzz' \(expected one of: host, port, username, password, privateKey, privateKeyPath, /],
+    ['nested in hostKey', { hostKey: { policy: 'strict', verifyer: () => true } }, "Settings error: unknown option 'hostKey.verifyer' (did you mean 'hostKey.verify'?)"],
+    ['nested in proxy', { proxy: { host: '127.0.0.1', port: 1080, proxy_type: 'http' } }, "Settings error: unknown option 'proxy.proxy_type' (did you mean 'proxy.type'?)"],
+    ['ssh2 serverHostKey in algorithms', { algorithms: { serverHostKey: ['ssh-ed25519'] } }, "Settings error: unknown option 'algorithms.serverHostKey' (did you mean 'algorithms.hostKey'? ssh2's serverHostKey is hostKey here)"],
+    ['ssh2 compress in algorithms', { algorithms: { compress: ['none'] } }, /^Settings error: unknown option 'algorithms\.compress' \(compression is not supported\)/],
+    ['hostKey that is not an object', { hostKey: 'strict' }, /^Settings error: hostKey must be an object/],
+  ];
+  for (const [name, extra, expected] of cases) {
+    it(`${name}: INVALID_SETTINGS, before any network work`, async () => {
+      const error = await rejection(connect({ ...base(), ...extra }));
+      assert.equal(error.code, 'INVALID_SETTINGS');
+      assert.equal(error.level, 'settings');
+      if (typeof expected === 'string') assert.equal(error.message, expected);
+      else assert.match(error.message, expected);
+    });
+  }
+  it('a key whose value is undefined counts as absent', async () => {
+    const error = await rejection(connect({ ...base(), readyTimeout: undefined }));
+    assert.equal(error.code, 'CONNECT_FAILED');
+  });
+  it('privateKey and privateKeyPath together are refused (one was ignored)', async () => {
+    const { password, ...rest } = base();
+    void password;
+    const error = await rejection(connect({ ...rest, privateKey: 'x', privateKeyPath: '/k' }));
+    assert.match(error.message, /^Settings error: privateKey \| privateKeyPath give one of them, not both/);
+  });
+  const execCases = [
+    ['node-ssh cwd', { cwd: '/tmp' }, /^Settings error: unknown option 'cwd' \(cwd is not supported: start the command with cd <dir> &&\)/],
+    ['a typo', { timout: 5 }, "Settings error: unknown option 'timout' (did you mean 'timeout'?)"],
+    ['ssh2 x11', { x11: true }, /^Settings error: unknown option 'x11' \(X11 forwarding is not supported\)/],
+    ['nested in pty', { pty: { term: 'xterm', columns: 100 } }, "Settings error: unknown option 'pty.columns' (did you mean 'pty.cols'?)"],
+    ['ssh2 pty modes', { pty: { modes: {} } }, "Settings error: unknown option 'pty.modes' (setting terminal modes is not supported)"],
+    ['an unknown encoding', { encoding: 'latin1' }, /^Settings error: encoding must be "utf8" or "buffer"/],
+  ];
+  for (const [name, execOptions, expected] of execCases) {
+    it(`exec options, ${name}: refused by the one-shot exec before it connects`, async () => {
+      const error = await rejection(exec(base(), 'true', execOptions));
+      assert.equal(error.code, 'INVALID_SETTINGS');
+      if (typeof expected === 'string') assert.equal(error.message, expected);
+      else assert.match(error.message, expected);
+    });
+  }
+});
+
+describe('unknown fields of OPI structures are Settings errors', () => {
+  const settingsCases = [
+    ["OPI's typo comand_timeout", { comand_timeout: 5 }, "Settings error: unknown field 'comand_timeout' (did you mean 'command_timeout'?)"],
+    ['an idiomatic name', { connectTimeout: 5 }, "Settings error: unknown field 'connectTimeout' (did you mean 'connect_timeout'? in seconds)"],
+    ['ssh2 readyTimeout', { readyTimeout: 5000 }, "Settings error: unknown field 'readyTimeout' (did you mean 'connect_timeout'? in seconds)"],
+    ['ssh2 privateKey', { privateKey: 'x' }, "Settings error: unknown field 'privateKey' (did you mean 'key_path'? key_path takes a file path or the key text)"],
+    ['a proxy inside the settings', { proxy: {} }, /^Settings error: unknown field 'proxy' \(a proxy is CreateConnection's second argument/],
+    ['a typo of a host-key field', { host_key_polcy: 'strict' }, "Settings error: unknown field 'host_key_polcy' (did you mean 'host_key_policy'?)"],
+  ];
+  for (const [name, extra, expected] of settingsCases) {
+    it(`settings, ${name}: {result: false, code: INVALID_SETTINGS}`, async () => {
+      const result = await CreateConnection({ ...opiBase(), ...extra });
+      assert.equal(result.result, false);
+      assert.equal(result.code, 'INVALID_SETTINGS');
+      if (typeof expected === 'string') assert.equal(result.error, expected);
+      else assert.match(result.error, expected);
+      const viaConfig = await ExecuteCommand(GetConnectionConfiguration({ ...opiBase(), ...extra }), 'true');
+      assert.equal(viaConfig.code, 'INVALID_SETTINGS');
+    });
+  }
+  it('proxy: an unknown field, with the OPI name suggested', async () => {
+    const result = await CreateConnection(opiBase(), { ...GetProxySettings('127.0.0.1', 1080), type: 'http' });
+    assert.equal(result.code, 'INVALID_SETTINGS');
+    assert.equal(result.error, "Settings error: unknown field 'proxy.type' (did you mean 'proxy.proxy_type'?)");
+  });
+  it('configuration: an unknown field', async () => {
+    const result = await ExecuteCommand({ set: opiBase(), proxi: {} }, 'true');
+    assert.equal(result.code, 'INVALID_SETTINGS');
+    assert.equal(result.error, "Settings error: unknown field 'connection.proxi' (did you mean 'connection.proxy'?)");
+  });
+  it('logging: an unknown field', async () => {
+    const result = await CreateConnection(opiBase(), undefined, { ...GetLoggingSettings(), max_entires: 5 });
+    assert.equal(result.code, 'INVALID_SETTINGS');
+    assert.equal(result.error, "Settings error: unknown field 'logging.max_entires' (did you mean 'logging.max_entries'?)");
+  });
+  it('null values of known fields stay accepted (OPI sends them)', async () => {
+    const nulls = {};
+    for (const field of ['pub_path', 'passphrase', 'keyboard_responses', 'connect_timeout', 'command_timeout', 'keepalive_interval',
+      'host_key_policy', 'known_hosts', 'host_key_fingerprint', 'kex_algorithms', 'ciphers', 'macs', 'host_key_algorithms']) nulls[field] = null;
+    const result = await CreateConnection({ ...GetSettingsViaAgent('127.0.0.1', refusing.port, 'u'), auth_type: 'password', password: 'p', ...nulls });
+    assert.equal(result.code, 'CONNECT_FAILED', result.error);
+    const proxied = await CreateConnection({ ...opiBase(), password: null }, { server: '127.0.0.1', port: refusing.port, proxy_type: 'socks5', login: null, password: null });
+    assert.equal(proxied.code, 'CONNECT_FAILED', proxied.error);
+  });
+});
