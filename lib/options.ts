@@ -34,7 +34,8 @@ export interface ProxyOptions {
 
 /**
  * Options of {@link connect}. Give exactly one way to log in. Unknown keys (here and in every
- * nested object) are Settings errors, with the name to use for ssh2's and node-ssh's.
+ * nested object) are Settings errors, with the name to use for ssh2's and node-ssh's. Durations
+ * are in milliseconds, at most 2^31-1 (about 24.8 days).
  */
 export interface ConnectOptions {
   host: string;
@@ -54,7 +55,7 @@ export interface ConnectOptions {
   /** Keyboard-interactive answers, used in order across all prompts. */
   keyboard?: string[];
   proxy?: ProxyOptions;
-  /** Bound on DNS + TCP + proxy + handshake + login, in ms. Default 30000. */
+  /** Bound on DNS + TCP + proxy + handshake + login, in ms (at least 1). Default 30000. */
   connectTimeout?: number;
   /** Milliseconds between SSH keepalives; a server silent for three intervals while commands run is declared lost. Default 0 (off). */
   keepaliveInterval?: number;
@@ -68,9 +69,10 @@ export interface ConnectOptions {
   /**
    * Host-key checking. `policy`: `strict` (the host must be in known_hosts with this key),
    * `accept-new` (default: unknown hosts are accepted, and recorded when `knownHosts` is given;
-   * a changed key is refused), `off`. `knownHosts`: an OpenSSH known_hosts file (default
-   * `~/.ssh/known_hosts`, read only). `fingerprint`: `SHA256:...` pin. `verify`: called with the
-   * key after the policy accepted it; return false to refuse.
+   * a changed key is refused), `off` (no check; a `fingerprint` with it is a Settings error).
+   * `knownHosts`: an OpenSSH known_hosts file (default `~/.ssh/known_hosts`, read only).
+   * `fingerprint`: `SHA256:...` pin. `verify`: called with the key after the policy accepted it;
+   * return false to refuse.
    */
   hostKey?: {
     policy?: 'strict' | 'accept-new' | 'off';
@@ -86,7 +88,10 @@ export interface ExecOptions {
   stdin?: string | Buffer;
   /** `utf8` (default; invalid bytes become U+FFFD, the text around them is kept) or `buffer`. */
   encoding?: 'utf8' | 'buffer';
-  /** Milliseconds the command may run; then it is signalled, its channel closed, and the call rejects with `TIMEOUT`. */
+  /**
+   * Milliseconds the command may run; then it is signalled, its channel closed, and the call
+   * rejects with `TIMEOUT`. Default: the connection's `commandTimeout`; 0: no bound.
+   */
   timeout?: number;
   /** Aborting rejects the call with `ABORTED` and closes the channel (the connection stays usable). */
   signal?: AbortSignal;
@@ -120,7 +125,8 @@ export function rawExecOptions(command: string, options: ExecOptions, defaultTim
     else if (Buffer.isBuffer(options.stdin)) raw.stdin = options.stdin;
     else throw settingsError('stdin', 'must be a string or a Buffer');
   }
-  const timeout = requireMs(options.timeout, 'timeout', defaultTimeoutMs, true);
+  // 0 turns the connection's commandTimeout off for this command.
+  const timeout = requireMs(options.timeout, 'timeout', defaultTimeoutMs, 'none');
   if (timeout > 0) raw.timeoutMs = timeout;
   if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
     throw settingsError('signal', 'must be an AbortSignal');
@@ -208,9 +214,9 @@ export function planFromOptions(options: ConnectOptions): ConnectPlan {
     port,
     username,
     auth,
-    connectTimeoutMs: requireMs(options.connectTimeout, 'connectTimeout', 30000, false),
-    commandTimeoutMs: requireMs(options.commandTimeout, 'commandTimeout', 0, true),
-    keepaliveIntervalMs: requireMs(options.keepaliveInterval, 'keepaliveInterval', 0, true),
+    connectTimeoutMs: requireMs(options.connectTimeout, 'connectTimeout', 30000),
+    commandTimeoutMs: requireMs(options.commandTimeout, 'commandTimeout', 0, 'none'),
+    keepaliveIntervalMs: requireMs(options.keepaliveInterval, 'keepaliveInterval', 0, 'off'),
     hostKey: parseHostKey(hostKey.policy, hostKey.knownHosts, hostKey.fingerprint,
       { policy: 'hostKey.policy', knownHosts: 'hostKey.knownHosts', fingerprint: 'hostKey.fingerprint' }),
   };

@@ -109,6 +109,9 @@ export function parseHostKey(policy: unknown, knownHosts: unknown, fingerprint: 
     if (typeof fingerprint !== 'string' || !FINGERPRINT.test(fingerprint)) {
       throw settingsError(names.fingerprint, `must be "SHA256:" and 43 base64 characters, as ssh-keygen -l prints it (got ${shown(fingerprint)})`);
     }
+    if (chosen === 'off') {
+      throw settingsError(names.fingerprint, `cannot be used with ${names.policy} "off", which checks nothing: pin the key with "strict" or "accept-new", or drop the pin`);
+    }
     plan.fingerprint = fingerprint;
   }
   return plan;
@@ -158,26 +161,37 @@ export function requirePort(value: unknown, field: string): number {
   return port;
 }
 
-/** A duration in seconds (OPI settings) turned into milliseconds; `fallback` when absent. */
-export function secondsToMs(value: unknown, field: string, fallback: number, allowZero: boolean): number {
+/** The longest duration a timer can wait: 2^31-1 ms (about 24.8 days). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** The same in whole seconds, for OPI's durations: 2147483. */
+export const MAX_TIMEOUT_S = Math.floor(MAX_TIMEOUT_MS / 1000);
+
+/**
+ * A duration in seconds (OPI settings) turned into milliseconds; `fallback` when absent.
+ * `zero`: what 0 means (`none`, `off`), or undefined when 0 is not allowed. Anything out of range
+ * (negative, NaN, Infinity, over {@link MAX_TIMEOUT_S}) is a Settings error, never replaced.
+ */
+export function secondsToMs(value: unknown, field: string, fallback: number, zero?: string): number {
   if (value === undefined || value === null) return fallback;
   let seconds: number = Number.NaN;
   if (typeof value === 'number') seconds = value;
   else if (typeof value === 'string' && value.trim() !== '') seconds = Number(value);
-  const min = allowZero ? 0 : Number.MIN_VALUE;
-  if (!Number.isFinite(seconds) || seconds < min || seconds > 86400 * 365) {
-    throw settingsError(field, `must be a number of seconds${allowZero ? ' (0 = none)' : ' greater than 0'} (got ${shown(value)})`);
+  if (!Number.isFinite(seconds) || seconds < 0 || (seconds === 0 && zero === undefined) || seconds > MAX_TIMEOUT_S) {
+    const range = zero !== undefined ? `from 0 (${zero}) to ${MAX_TIMEOUT_S}` : `greater than 0 and at most ${MAX_TIMEOUT_S}`;
+    throw settingsError(field, `must be a number of seconds ${range} (about 24.8 days) (got ${shown(value)})`);
   }
-  return Math.round(seconds * 1000);
+  // Rounded up: a positive duration never becomes 0 (which would mean "none").
+  return Math.ceil(seconds * 1000);
 }
 
-/** A duration in milliseconds (idiomatic options). */
-export function requireMs(value: unknown, field: string, fallback: number, allowZero: boolean): number {
+/** A duration in milliseconds (idiomatic options), bounded like {@link secondsToMs}. */
+export function requireMs(value: unknown, field: string, fallback: number, zero?: string): number {
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < (allowZero ? 0 : 1) || value > 2 ** 31 - 1) {
-    throw settingsError(field, `must be a number of milliseconds${allowZero ? ' (0 = none)' : ' of at least 1'} (got ${shown(value)})`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < (zero !== undefined ? 0 : 1) || value > MAX_TIMEOUT_MS) {
+    const range = zero !== undefined ? `from 0 (${zero}) to ${MAX_TIMEOUT_MS}` : `from 1 to ${MAX_TIMEOUT_MS}`;
+    throw settingsError(field, `must be a number of milliseconds ${range} (about 24.8 days) (got ${shown(value)})`);
   }
-  return Math.round(value);
+  return Math.ceil(value);
 }
 
 const KEY_TEXT = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
@@ -277,9 +291,9 @@ export function parseOpiSettings(settings: unknown, proxy?: unknown): ConnectPla
     port,
     username,
     auth,
-    connectTimeoutMs: secondsToMs(settings.connect_timeout, 'connect_timeout', 30000, false),
-    commandTimeoutMs: secondsToMs(settings.command_timeout, 'command_timeout', 0, true),
-    keepaliveIntervalMs: secondsToMs(settings.keepalive_interval, 'keepalive_interval', 0, true),
+    connectTimeoutMs: secondsToMs(settings.connect_timeout, 'connect_timeout', 30000),
+    commandTimeoutMs: secondsToMs(settings.command_timeout, 'command_timeout', 0, 'none'),
+    keepaliveIntervalMs: secondsToMs(settings.keepalive_interval, 'keepalive_interval', 0, 'off'),
     hostKey: parseHostKey(settings.host_key_policy, settings.known_hosts, settings.host_key_fingerprint,
       { policy: 'host_key_policy', knownHosts: 'known_hosts', fingerprint: 'host_key_fingerprint' }),
   };

@@ -138,3 +138,84 @@ describe('unknown fields of OPI structures are Settings errors', () => {
     assert.equal(proxied.code, 'CONNECT_FAILED', proxied.error);
   });
 });
+
+describe('timeouts out of range are Settings errors naming the field and the range', () => {
+  const idiomatic = [
+    [{ connectTimeout: 2 ** 31 }, 'Settings error: connectTimeout must be a number of milliseconds from 1 to 2147483647 (about 24.8 days) (got 2147483648)'],
+    [{ connectTimeout: 50 * 86400 * 1000 }, /^Settings error: connectTimeout must be a number of milliseconds from 1 to 2147483647 .*\(got 4320000000\)$/],
+    [{ connectTimeout: -1 }, /^Settings error: connectTimeout .*\(got -1\)$/],
+    [{ connectTimeout: 0 }, /^Settings error: connectTimeout must be a number of milliseconds from 1 to /],
+    [{ connectTimeout: NaN }, /^Settings error: connectTimeout .*\(got NaN\)$/],
+    [{ connectTimeout: Infinity }, /^Settings error: connectTimeout .*\(got Infinity\)$/],
+    [{ commandTimeout: -5 }, 'Settings error: commandTimeout must be a number of milliseconds from 0 (none) to 2147483647 (about 24.8 days) (got -5)'],
+    [{ commandTimeout: 2 ** 32 }, /^Settings error: commandTimeout .*\(got 4294967296\)$/],
+    [{ keepaliveInterval: Infinity }, 'Settings error: keepaliveInterval must be a number of milliseconds from 0 (off) to 2147483647 (about 24.8 days) (got Infinity)'],
+    [{ keepaliveInterval: NaN }, /^Settings error: keepaliveInterval .*\(got NaN\)$/],
+  ];
+  for (const [extra, expected] of idiomatic) {
+    it(`connect ${Object.keys(extra)[0]} = ${String(Object.values(extra)[0])}`, async () => {
+      const error = await rejection(connect({ ...base(), ...extra }));
+      assert.equal(error.code, 'INVALID_SETTINGS');
+      if (typeof expected === 'string') assert.equal(error.message, expected);
+      else assert.match(error.message, expected);
+    });
+  }
+  for (const timeout of [2 ** 31, -1, NaN, Infinity]) {
+    it(`exec timeout ${timeout}`, async () => {
+      const error = await rejection(exec(base(), 'true', { timeout }));
+      assert.equal(error.code, 'INVALID_SETTINGS');
+      assert.match(error.message, new RegExp(`^Settings error: timeout must be a number of milliseconds from 0 \\(none\\) to 2147483647 .*\\(got ${timeout}\\)$`));
+    });
+  }
+  it('the largest values, and 0 where it means none/off, are accepted (the connect is refused)', async () => {
+    for (const extra of [{ connectTimeout: 2 ** 31 - 1 }, { commandTimeout: 0, keepaliveInterval: 0 }, { commandTimeout: 2 ** 31 - 1, keepaliveInterval: 2 ** 31 - 1 }]) {
+      const error = await rejection(connect({ ...base(), ...extra }));
+      assert.equal(error.code, 'CONNECT_FAILED', `${JSON.stringify(extra)}: ${error.message}`);
+    }
+  });
+  const opi = [
+    // A 50-day connect_timeout used to become 30 s without a word.
+    [{ connect_timeout: 50 * 86400 }, 'Settings error: connect_timeout must be a number of seconds greater than 0 and at most 2147483 (about 24.8 days) (got 4320000)'],
+    [{ connect_timeout: 0 }, /^Settings error: connect_timeout must be a number of seconds greater than 0 and at most 2147483 .*\(got 0\)$/],
+    [{ connect_timeout: 'Infinity' }, /^Settings error: connect_timeout .*\(got "Infinity"\)$/],
+    [{ connect_timeout: NaN }, /^Settings error: connect_timeout .*\(got NaN\)$/],
+    [{ command_timeout: 2147484 }, 'Settings error: command_timeout must be a number of seconds from 0 (none) to 2147483 (about 24.8 days) (got 2147484)'],
+    [{ command_timeout: -1 }, /^Settings error: command_timeout .*\(got -1\)$/],
+    [{ keepalive_interval: 1e12 }, 'Settings error: keepalive_interval must be a number of seconds from 0 (off) to 2147483 (about 24.8 days) (got 1000000000000)'],
+    [{ keepalive_interval: -Infinity }, /^Settings error: keepalive_interval .*\(got -Infinity\)$/],
+  ];
+  for (const [extra, expected] of opi) {
+    it(`OPI ${Object.keys(extra)[0]} = ${String(Object.values(extra)[0])}`, async () => {
+      const result = await CreateConnection({ ...opiBase(), ...extra });
+      assert.equal(result.code, 'INVALID_SETTINGS');
+      if (typeof expected === 'string') assert.equal(result.error, expected);
+      else assert.match(result.error, expected);
+    });
+  }
+  it('OPI: the largest values, and 0 for command_timeout / keepalive_interval, are accepted', async () => {
+    for (const extra of [{ connect_timeout: 2147483 }, { command_timeout: 0, keepalive_interval: 0 }, { command_timeout: '2147483', keepalive_interval: 2147483 }]) {
+      const result = await CreateConnection({ ...opiBase(), ...extra });
+      assert.equal(result.code, 'CONNECT_FAILED', `${JSON.stringify(extra)}: ${result.error}`);
+    }
+  });
+});
+
+describe('a fingerprint pin with policy "off" is a Settings error (the pin was ignored)', () => {
+  const pin = `SHA256:${'A'.repeat(43)}`;
+  it('idiomatic hostKey: {policy: "off", fingerprint}', async () => {
+    const error = await rejection(connect({ ...base(), hostKey: { policy: 'off', fingerprint: pin } }));
+    assert.equal(error.code, 'INVALID_SETTINGS');
+    assert.equal(error.message, 'Settings error: hostKey.fingerprint cannot be used with hostKey.policy "off", which checks nothing: pin the key with "strict" or "accept-new", or drop the pin');
+  });
+  it('OPI host_key_policy "off" + host_key_fingerprint', async () => {
+    const result = await CreateConnection({ ...opiBase(), host_key_policy: 'off', host_key_fingerprint: pin });
+    assert.equal(result.code, 'INVALID_SETTINGS');
+    assert.equal(result.error, 'Settings error: host_key_fingerprint cannot be used with host_key_policy "off", which checks nothing: pin the key with "strict" or "accept-new", or drop the pin');
+  });
+  it('policy "off" alone, and a pin with the other policies, pass validation', async () => {
+    for (const hostKey of [{ policy: 'off' }, { policy: 'accept-new', fingerprint: pin }, { policy: 'strict', fingerprint: pin, knownHosts: '/nonexistent/known_hosts' }]) {
+      const error = await rejection(connect({ ...base(), hostKey }));
+      assert.equal(error.code, 'CONNECT_FAILED', `${JSON.stringify(hostKey)}: ${error.message}`);
+    }
+  });
+});
