@@ -337,7 +337,7 @@ export async function connectPlan(plan: ConnectPlan): Promise<Connection> {
       if (info.known_hosts_line !== undefined) {
         recordKnownHost(plan.hostKey, info.known_hosts_line).then(() => resolvePromise(connection), (error: NodeJS.ErrnoException) => {
           void connection.close();
-          reject(settingsError('known_hosts', `must be writable to record a new host (${error.code ?? error.message})`));
+          reject(settingsError(plan.hostKey.knownHostsField, `must be writable to record a new host (${error.code ?? error.message})`));
         });
         return;
       }

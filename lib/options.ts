@@ -43,9 +43,9 @@ export interface ConnectOptions {
   port?: number;
   username: string;
   password?: string;
-  /** Key text (PEM or OpenSSH, string or Buffer), used from memory. */
+  /** Key text (PEM or OpenSSH, string or Buffer, at most 1 MiB), used from memory. */
   privateKey?: string | Buffer;
-  /** Path of a private key file, read before connecting. */
+  /** Path of a private key file (a regular file of at most 1 MiB), read before connecting, within `connectTimeout`. */
   privateKeyPath?: string;
   /** Optional public key text or path. */
   publicKey?: string | Buffer;
@@ -55,7 +55,7 @@ export interface ConnectOptions {
   /** Keyboard-interactive answers, used in order across all prompts. */
   keyboard?: string[];
   proxy?: ProxyOptions;
-  /** Bound on DNS + TCP + proxy + handshake + login, in ms (at least 1). Default 30000. */
+  /** Bound on reading key and known_hosts files + DNS + TCP + proxy + handshake + login, in ms (at least 1). Default 30000. */
   connectTimeout?: number;
   /** Milliseconds between SSH keepalives; a server silent for three intervals while commands run is declared lost. Default 0 (off). */
   keepaliveInterval?: number;
@@ -70,9 +70,9 @@ export interface ConnectOptions {
    * Host-key checking. `policy`: `strict` (the host must be in known_hosts with this key),
    * `accept-new` (default: unknown hosts are accepted, and recorded when `knownHosts` is given;
    * a changed key is refused), `off` (no check; a `fingerprint` with it is a Settings error).
-   * `knownHosts`: an OpenSSH known_hosts file (default `~/.ssh/known_hosts`, read only).
-   * `fingerprint`: `SHA256:...` pin. `verify`: called with the key after the policy accepted it;
-   * return false to refuse.
+   * `knownHosts`: an OpenSSH known_hosts file of at most 64 MiB (default `~/.ssh/known_hosts`,
+   * read only). `fingerprint`: `SHA256:...` pin. `verify`: called with the key after the policy
+   * accepted it; return false to refuse.
    */
   hostKey?: {
     policy?: 'strict' | 'accept-new' | 'off';
@@ -190,7 +190,7 @@ export function planFromOptions(options: ConnectOptions): ConnectPlan {
       throw settingsError('privateKey | privateKeyPath', 'give one of them, not both (privateKey: key text; privateKeyPath: a file)');
     }
     const key = options.privateKeyPath !== undefined
-      ? { path: requireString(options.privateKeyPath, 'privateKeyPath') }
+      ? { path: requireString(options.privateKeyPath, 'privateKeyPath'), field: 'privateKeyPath' }
       : keySource(options.privateKey, 'privateKey');
     const plan: AuthPlan = { type: 'private_key', privateKey: key };
     if (options.publicKey !== undefined) plan.publicKey = publicKeySource(options.publicKey, 'publicKey');

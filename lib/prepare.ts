@@ -1,15 +1,17 @@
 /**
- * From a validated plan to the engine's connect options: reads the key and known_hosts files and
- * resolves names within the connect timeout; the engine gets what is left of it.
+ * From a validated plan to the engine's connect options: reads the key and known_hosts files
+ * (bounded in size) and resolves names, all within the connect timeout: the engine gets what is
+ * left of it.
  * @packageDocumentation
  */
 import dns = require('node:dns');
 import fs = require('node:fs');
 import net = require('node:net');
 
-import { SshError, settingsError, shown } from './errors';
+import { SshError } from './errors';
+import { MAX_KNOWN_HOSTS_BYTES, ReadCancel, readBounded } from './files';
 import { RawAddress, RawConnectOptions } from './native';
-import { ConnectPlan, HostKeyPlan } from './settings';
+import { ConnectPlan, HostKeyPlan, KeySource, MAX_KEY_BYTES } from './settings';
 
 export function timeoutError(plan: ConnectPlan, stage: string): SshError {
   return new SshError({
@@ -44,14 +46,36 @@ async function resolve(host: string, viaProxy: boolean, plan: ConnectPlan, deadl
   }
 }
 
-async function readKey(source: { text: Buffer } | { path: string }, field: string): Promise<Buffer> {
-  if ('text' in source) return source.text;
+/**
+ * Runs `work` (a file read) within the connect deadline: past it, a TIMEOUT naming `stage`, and
+ * the work is told to stop.
+ */
+async function withinDeadline<T>(plan: ConnectPlan, deadline: number, stage: string, work: (cancel: ReadCancel) => Promise<T>): Promise<T> {
+  if (Date.now() >= deadline) throw timeoutError(plan, stage);
+  const cancel: ReadCancel = { cancelled: false };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      cancel.cancelled = true;
+      reject(timeoutError(plan, stage));
+    }, deadline - Date.now());
+  });
+  const running = work(cancel);
+  running.catch(() => undefined); // a failure after the timeout won is nobody's
   try {
-    return await fs.promises.readFile(source.path);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-    throw settingsError(field, `must be key text or a readable file (cannot read ${shown(source.path)}: ${code})`);
+    return await Promise.race([running, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
+}
+
+function readKey(source: KeySource, cancel: ReadCancel): Promise<Buffer> {
+  if ('text' in source) return Promise.resolve(source.text);
+  const textField = source.field === 'privateKeyPath' ? 'privateKey' : source.field;
+  return readBounded(source.path, {
+    limit: MAX_KEY_BYTES, field: source.field, expected: 'key text or a readable file', noun: 'key file', cancel,
+    instead: `to use a key from a pipe, read it yourself and pass the text as ${textField}`,
+  });
 }
 
 export async function rawOptions(plan: ConnectPlan, deadline: number): Promise<RawConnectOptions> {
@@ -70,11 +94,14 @@ export async function rawOptions(plan: ConnectPlan, deadline: number): Promise<R
     case 'password':
       raw.auth.password = plan.auth.password;
       break;
-    case 'private_key':
-      raw.auth.privateKey = await readKey(plan.auth.privateKey, 'key_path');
-      if (plan.auth.publicKey !== undefined) raw.auth.publicKey = await readKey(plan.auth.publicKey, 'pub_path');
-      if (plan.auth.passphrase !== undefined) raw.auth.passphrase = plan.auth.passphrase;
+    case 'private_key': {
+      const auth = plan.auth;
+      raw.auth.privateKey = await withinDeadline(plan, deadline, 'reading the key file', (cancel) => readKey(auth.privateKey, cancel));
+      const publicKey = auth.publicKey;
+      if (publicKey !== undefined) raw.auth.publicKey = await withinDeadline(plan, deadline, 'reading the key file', (cancel) => readKey(publicKey, cancel));
+      if (auth.passphrase !== undefined) raw.auth.passphrase = auth.passphrase;
       break;
+    }
     case 'agent': {
       const socket = plan.auth.agentSocket ?? process.env.SSH_AUTH_SOCK;
       if (socket === undefined || socket === '') {
@@ -102,7 +129,7 @@ export async function rawOptions(plan: ConnectPlan, deadline: number): Promise<R
   if (plan.hostKey.policy !== 'off') {
     raw.hostKey = {
       policy: plan.hostKey.policy,
-      knownHostsText: await readKnownHosts(plan.hostKey),
+      knownHostsText: await withinDeadline(plan, deadline, 'reading known_hosts', (cancel) => readKnownHosts(plan.hostKey, cancel)),
       knownHostsPath: plan.hostKey.knownHostsPath,
       recordNew: plan.hostKey.policy === 'accept-new' && plan.hostKey.explicit,
     };
@@ -111,27 +138,42 @@ export async function rawOptions(plan: ConnectPlan, deadline: number): Promise<R
   raw.wantHostKeyVerdict = plan.hostKey.verify !== undefined;
   if (plan.algorithms !== undefined) raw.algorithms = plan.algorithms;
   raw.connectTimeoutMs = Math.max(1, deadline - Date.now());
+  raw.connectDeadlineHrMs = Number(process.hrtime.bigint() / 1000000n) + raw.connectTimeoutMs;
   return raw;
 }
 
-async function readKnownHosts(hostKey: HostKeyPlan): Promise<string> {
+/** The known_hosts file's bytes, passed to the engine as they are. */
+function readKnownHosts(hostKey: HostKeyPlan, cancel: ReadCancel): Promise<Buffer> {
+  const field = hostKey.explicit ? hostKey.knownHostsField : `${hostKey.knownHostsField} (default ~/.ssh/known_hosts)`;
+  return readBounded(hostKey.knownHostsPath, {
+    limit: MAX_KNOWN_HOSTS_BYTES, field, expected: 'a readable file', noun: 'known_hosts file', cancel, emptyWhenAbsent: true,
+  });
+}
+
+/** True when the file's last byte is not a newline (only that byte is read). */
+async function lacksFinalNewline(file: string): Promise<boolean> {
+  let handle: fs.promises.FileHandle;
   try {
-    return await fs.promises.readFile(hostKey.knownHostsPath, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return '';
-    throw settingsError(hostKey.explicit ? 'known_hosts' : 'known_hosts (default ~/.ssh/known_hosts)', `must be a readable file (cannot read ${shown(hostKey.knownHostsPath)}: ${code ?? 'error'})`);
+    handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch {
+    return false; // a new file
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile() || stats.size === 0) return false;
+    const last = Buffer.alloc(1);
+    const { bytesRead } = await handle.read(last, 0, 1, stats.size - 1);
+    return bytesRead === 1 && last[0] !== 0x0a;
+  } catch {
+    return false;
+  } finally {
+    await handle.close().catch(() => undefined);
   }
 }
 
 /** accept-new with an explicit file: append the new host's line (OpenSSH format). */
 export async function recordKnownHost(hostKey: HostKeyPlan, line: string): Promise<void> {
-  let prefix = '';
-  try {
-    const existing = await fs.promises.readFile(hostKey.knownHostsPath, 'utf8');
-    if (existing.length > 0 && !existing.endsWith('\n')) prefix = '\n';
-  } catch {
-    // a new file
-  }
+  const prefix = (await lacksFinalNewline(hostKey.knownHostsPath)) ? '\n' : '';
   await fs.promises.appendFile(hostKey.knownHostsPath, `${prefix}${line}\n`, { mode: 0o600 });
 }
+

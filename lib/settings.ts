@@ -22,14 +22,16 @@ export interface ProxyPlan {
   password?: string;
 }
 
+/** Key text, or a path to read before connecting; `field` names it in messages. */
+export type KeySource = ({ text: Buffer } | { path: string }) & { field: string };
+
 /** How to log in, normalised. */
 export type AuthPlan =
   | { type: 'password'; password: string }
   | {
       type: 'private_key';
-      /** Key text, or a path to read before connecting. */
-      privateKey: { text: Buffer } | { path: string };
-      publicKey?: { text: Buffer } | { path: string };
+      privateKey: KeySource;
+      publicKey?: KeySource;
       passphrase?: string;
     }
   | { type: 'agent'; agentSocket?: string }
@@ -42,6 +44,8 @@ export interface HostKeyPlan {
   knownHostsPath: string;
   /** The file was named by the caller (only then does accept-new write to it). */
   explicit: boolean;
+  /** The setting that names the file, for messages (`known_hosts`, `hostKey.knownHosts`). */
+  knownHostsField: string;
   /** `SHA256:<base64>` the key must have. */
   fingerprint?: string;
   /** Idiomatic client: a last say after the policy accepted. */
@@ -100,7 +104,7 @@ export function parseHostKey(policy: unknown, knownHosts: unknown, fingerprint: 
     }
     chosen = policy as HostKeyPlan['policy'];
   }
-  const plan: HostKeyPlan = { policy: chosen, knownHostsPath: defaultKnownHosts(), explicit: false };
+  const plan: HostKeyPlan = { policy: chosen, knownHostsPath: defaultKnownHosts(), explicit: false, knownHostsField: names.knownHosts };
   if (knownHosts !== undefined && knownHosts !== null) {
     plan.knownHostsPath = path.resolve(requireString(knownHosts, names.knownHosts));
     plan.explicit = true;
@@ -195,6 +199,8 @@ export function requireMs(value: unknown, field: string, fallback: number, zero?
 }
 
 const KEY_TEXT = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+/** The largest key (file or text) accepted: real keys are a few KiB. */
+export const MAX_KEY_BYTES = 1024 * 1024;
 
 /** True when `text` is a private key itself (PEM or OpenSSH), not a path to one. */
 export function isPrivateKeyText(text: string): boolean {
@@ -202,23 +208,28 @@ export function isPrivateKeyText(text: string): boolean {
 }
 const PUBLIC_KEY_TEXT = /^\s*(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+\s+[A-Za-z0-9+/=]+/;
 
+function keyText(text: Buffer, field: string): KeySource {
+  if (text.length > MAX_KEY_BYTES) throw settingsError(field, `must be a key of at most 1 MiB (got ${text.length} bytes)`);
+  return { text, field };
+}
+
 /** A private key: PEM/OpenSSH text (string or Buffer) is used from memory, anything else is a path. */
-export function keySource(value: unknown, field: string): { text: Buffer } | { path: string } {
+export function keySource(value: unknown, field: string): KeySource {
   if (Buffer.isBuffer(value)) {
     if (value.length === 0) throw settingsError(field, 'must not be empty');
-    return { text: value };
+    return keyText(value, field);
   }
   const text = requireString(value, field);
-  if (isPrivateKeyText(text)) return { text: Buffer.from(text, 'utf8') };
-  return { path: text };
+  if (isPrivateKeyText(text)) return keyText(Buffer.from(text, 'utf8'), field);
+  return { path: text, field };
 }
 
 /** A public key: `ssh-... AAAA...` text is used as it is; anything else is a path. */
-export function publicKeySource(value: unknown, field: string): { text: Buffer } | { path: string } {
-  if (Buffer.isBuffer(value)) return { text: value };
+export function publicKeySource(value: unknown, field: string): KeySource {
+  if (Buffer.isBuffer(value)) return keyText(value, field);
   const text = requireString(value, field);
-  if (PUBLIC_KEY_TEXT.test(text)) return { text: Buffer.from(text, 'utf8') };
-  return { path: text };
+  if (PUBLIC_KEY_TEXT.test(text)) return keyText(Buffer.from(text, 'utf8'), field);
+  return { path: text, field };
 }
 
 /** Validates an OPI proxy structure (`GetProxySettings`). `undefined`, `null`, `""` and `{}` mean no proxy. */

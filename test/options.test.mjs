@@ -2,6 +2,10 @@
 // (typos, ssh2 / node-ssh names), out-of-range timeouts, a pin with policy "off", key files that
 // cannot be keys. All are refused before any network work; nothing listens on the port used.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import {
@@ -13,14 +17,30 @@ import {
   GetLoggingSettings,
   GetProxySettings,
   GetSettingsLoginPassword,
+  GetSettingsPrivateKey,
   GetSettingsViaAgent,
   SshError,
 } from '../dist/index.js';
-import { startRefusingPort } from './fixtures/proxies.mjs';
+import { startRefusingPort, startSilentServer } from './fixtures/proxies.mjs';
 
 let refusing;
-before(async () => { refusing = await startRefusingPort(); });
-after(async () => { await refusing?.stop(); });
+let tmp;
+const MiB = 1024 * 1024;
+before(async () => {
+  refusing = await startRefusingPort();
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nssh-options-'));
+  execFileSync('mkfifo', [path.join(tmp, 'fifo')]);
+  fs.writeFileSync(path.join(tmp, 'two-mib'), Buffer.alloc(2 * MiB, 'A'));
+  // Sparse: no disk used, and read as zeros as fast as the kernel can.
+  fs.closeSync(fs.openSync(path.join(tmp, 'known_hosts-60mib'), 'w'));
+  fs.truncateSync(path.join(tmp, 'known_hosts-60mib'), 60 * MiB);
+  fs.closeSync(fs.openSync(path.join(tmp, 'known_hosts-65mib'), 'w'));
+  fs.truncateSync(path.join(tmp, 'known_hosts-65mib'), 65 * MiB);
+});
+after(async () => {
+  await refusing?.stop();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
 
 const base = () => ({ host: '127.0.0.1', port: refusing.port, username: 'u', password: 'p', connectTimeout: 2000 });
 const opiBase = () => ({ ...GetSettingsLoginPassword('127.0.0.1', refusing.port, 'u', 'p'), connect_timeout: 2 });
@@ -216,6 +236,79 @@ describe('a fingerprint pin with policy "off" is a Settings error (the pin was i
     for (const hostKey of [{ policy: 'off' }, { policy: 'accept-new', fingerprint: pin }, { policy: 'strict', fingerprint: pin, knownHosts: '/nonexistent/known_hosts' }]) {
       const error = await rejection(connect({ ...base(), hostKey }));
       assert.equal(error.code, 'CONNECT_FAILED', `${JSON.stringify(hostKey)}: ${error.message}`);
+    }
+  });
+});
+
+describe('key and known_hosts files are read bounded, and within the connect timeout', () => {
+  const noPassword = () => {
+    const { password, ...rest } = base();
+    void password;
+    return rest;
+  };
+  const keyCases = [
+    ['/dev/urandom (endless, stat says 0)', () => '/dev/urandom', 'Settings error: privateKeyPath must be a regular file ("/dev/urandom" is a character device; to use a key from a pipe, read it yourself and pass the text as privateKey)'],
+    ['a FIFO (would block forever)', () => path.join(tmp, 'fifo'), /^Settings error: privateKeyPath must be a regular file \(".*fifo" is a FIFO; /],
+    ['a 2 MiB file', () => path.join(tmp, 'two-mib'), /^Settings error: privateKeyPath must be a key file of at most 1 MiB \(".*two-mib" is larger\)$/],
+    ['a directory', () => tmp, /^Settings error: privateKeyPath must be a regular file \(".*" is a directory; /],
+    ['a missing file', () => path.join(tmp, 'missing'), /^Settings error: privateKeyPath must be key text or a readable file \(cannot read ".*missing": ENOENT\)$/],
+  ];
+  for (const [name, file, expected] of keyCases) {
+    it(`privateKeyPath: ${name}: INVALID_SETTINGS at once`, { timeout: 10000 }, async () => {
+      const started = Date.now();
+      const error = await rejection(connect({ ...noPassword(), privateKeyPath: file() }));
+      assert.equal(error.code, 'INVALID_SETTINGS');
+      if (typeof expected === 'string') assert.equal(error.message, expected);
+      else assert.match(error.message, expected);
+      assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    });
+  }
+  it('OPI key_path: /dev/urandom, a FIFO and a 2 MiB file, each with its message', { timeout: 10000 }, async () => {
+    const errors = [];
+    for (const file of ['/dev/urandom', path.join(tmp, 'fifo'), path.join(tmp, 'two-mib')]) {
+      const result = await CreateConnection({ ...GetSettingsPrivateKey('127.0.0.1', refusing.port, 'u', file), connect_timeout: 2 });
+      assert.equal(result.code, 'INVALID_SETTINGS');
+      errors.push(result.error);
+    }
+    assert.match(errors[0], /^Settings error: key_path must be a regular file \("\/dev\/urandom" is a character device; to use a key from a pipe, read it yourself and pass the text as key_path\)$/);
+    assert.match(errors[1], /^Settings error: key_path must be a regular file \(".*fifo" is a FIFO; /);
+    assert.match(errors[2], /^Settings error: key_path must be a key file of at most 1 MiB /);
+  });
+  it('key text over 1 MiB is refused too', async () => {
+    const error = await rejection(connect({ ...noPassword(), privateKey: Buffer.alloc(2 * MiB, 'A') }));
+    assert.equal(error.message, 'Settings error: privateKey must be a key of at most 1 MiB (got 2097152 bytes)');
+  });
+  it('known_hosts over 64 MiB, or not a regular file, is refused; /dev/null is an empty one', { timeout: 10000 }, async () => {
+    let error = await rejection(connect({ ...base(), hostKey: { knownHosts: path.join(tmp, 'known_hosts-65mib') } }));
+    assert.match(error.message, /^Settings error: hostKey\.knownHosts must be a known_hosts file of at most 64 MiB \(".*known_hosts-65mib" is larger\)$/);
+    error = await rejection(connect({ ...base(), hostKey: { knownHosts: path.join(tmp, 'fifo') } }));
+    assert.match(error.message, /^Settings error: hostKey\.knownHosts must be a regular file \(".*fifo" is a FIFO\)$/);
+    const result = await CreateConnection({ ...opiBase(), known_hosts: '/dev/zero' });
+    assert.equal(result.error, 'Settings error: known_hosts must be a regular file ("/dev/zero" is a character device)');
+    error = await rejection(connect({ ...base(), hostKey: { knownHosts: '/dev/null', policy: 'strict' } }));
+    assert.equal(error.code, 'CONNECT_FAILED');
+  });
+  it('a file read longer than the connect timeout fails with TIMEOUT (stage: reading known_hosts)', { timeout: 10000 }, async () => {
+    const started = Date.now();
+    const error = await rejection(connect({ ...base(), connectTimeout: 50, hostKey: { knownHosts: path.join(tmp, 'known_hosts-60mib') } }));
+    assert.equal(error.code, 'TIMEOUT');
+    assert.equal(error.message, `Timeout error: no connection to 127.0.0.1:${refusing.port} within 0.05 s (stage: reading known_hosts)`);
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    const result = await CreateConnection({ ...opiBase(), connect_timeout: 0.05, known_hosts: path.join(tmp, 'known_hosts-60mib') });
+    assert.equal(result.code, 'TIMEOUT');
+    assert.match(result.error, /\(stage: reading known_hosts\)$/);
+  });
+  it('the time spent reading files comes off the connect timeout the engine gets', { timeout: 10000 }, async () => {
+    const silent = await startSilentServer();
+    try {
+      const started = Date.now();
+      // Reading 60 MiB takes ~200 ms here; were it not counted, the call would take 1 s + that.
+      const error = await rejection(connect({ ...base(), port: silent.port, connectTimeout: 1000, hostKey: { knownHosts: path.join(tmp, 'known_hosts-60mib') } }));
+      const elapsed = Date.now() - started;
+      assert.equal(error.code, 'TIMEOUT');
+      assert.ok(elapsed >= 950 && elapsed < 1180, `took ${elapsed} ms`);
+    } finally {
+      await silent.stop();
     }
   });
 });
