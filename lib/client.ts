@@ -16,7 +16,7 @@ import {
   submit,
 } from './native';
 import { ConnectOptions, ExecOptions, planFromOptions, rawExecOptions } from './options';
-import { rawOptions, recordKnownHost } from './prepare';
+import { engineError, prepareConnect, recordKnownHost } from './prepare';
 import { ConnectPlan } from './settings';
 
 export type { ConnectOptions, ExecOptions, ProxyOptions } from './options';
@@ -317,7 +317,7 @@ function abortError(signal: AbortSignal): SshError {
 /** @internal Opens a connection from a validated plan. */
 export async function connectPlan(plan: ConnectPlan): Promise<Connection> {
   const deadline = Date.now() + plan.connectTimeoutMs;
-  const raw = await rawOptions(plan, deadline);
+  const prepared = await prepareConnect(plan, deadline);
   const handle = newSessionHandle();
   return new Promise<Connection>((resolvePromise, reject) => {
     const id = submit((event: RawEvent) => {
@@ -329,7 +329,7 @@ export async function connectPlan(plan: ConnectPlan): Promise<Connection> {
         return;
       }
       if (!event.ok) {
-        reject(new SshError(event.error ?? { code: 'CONNECT_FAILED', level: 'connect', message: 'TCP error: connection failed' }));
+        reject(engineError(plan, prepared, event.error));
         return;
       }
       const info = event.info ?? {};
@@ -344,7 +344,7 @@ export async function connectPlan(plan: ConnectPlan): Promise<Connection> {
       resolvePromise(connection);
     });
     try {
-      handle.connect(id, raw);
+      handle.connect(id, prepared.raw);
     } catch (error) {
       cancelRequest(id);
       reject(error);

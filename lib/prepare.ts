@@ -1,16 +1,17 @@
 /**
  * From a validated plan to the engine's connect options: reads the key and known_hosts files
- * (bounded in size) and resolves names, all within the connect timeout: the engine gets what is
- * left of it.
+ * (bounded in size), resolves names, and checks the key's header, all within the connect
+ * timeout: the engine gets what is left of it.
  * @packageDocumentation
  */
 import dns = require('node:dns');
 import fs = require('node:fs');
 import net = require('node:net');
 
-import { SshError } from './errors';
+import { SshError, shown } from './errors';
 import { MAX_KNOWN_HOSTS_BYTES, ReadCancel, readBounded } from './files';
-import { RawAddress, RawConnectOptions } from './native';
+import { checkPrivateKey, KeyFacts, wrongPassphrase } from './keys';
+import { RawAddress, RawConnectOptions, RawError } from './native';
 import { ConnectPlan, HostKeyPlan, KeySource, MAX_KEY_BYTES } from './settings';
 
 export function timeoutError(plan: ConnectPlan, stage: string): SshError {
@@ -69,6 +70,11 @@ async function withinDeadline<T>(plan: ConnectPlan, deadline: number, stage: str
   }
 }
 
+/** How a key appears in messages: `key_path "/home/me/.ssh/id_ed25519"`, `privateKey (text)`. */
+function keyWhere(source: KeySource): string {
+  return 'path' in source ? `${source.field} ${shown(source.path)}` : `${source.field} (text)`;
+}
+
 function readKey(source: KeySource, cancel: ReadCancel): Promise<Buffer> {
   if ('text' in source) return Promise.resolve(source.text);
   const textField = source.field === 'privateKeyPath' ? 'privateKey' : source.field;
@@ -78,7 +84,40 @@ function readKey(source: KeySource, cancel: ReadCancel): Promise<Buffer> {
   });
 }
 
-export async function rawOptions(plan: ConnectPlan, deadline: number): Promise<RawConnectOptions> {
+/** The engine's connect options, and what the private key's header said (for the engine's errors). */
+export interface Prepared {
+  raw: RawConnectOptions;
+  key?: KeyFacts;
+}
+
+/** libssh2's "wrong passphrase" (or "passphrase required") for a key file. */
+const KEYFILE_AUTH_FAILED = -48;
+
+/**
+ * Turns an engine error into the SshError the caller gets. libssh2 reports a wrong passphrase as
+ * -16 (LIBSSH2_ERROR_FILE: "Unsupported private key file format", PEM and ECDSA keys) or -48
+ * (OpenSSH Ed25519 keys, which the engine counts as AUTH_FAILED): both are KEY_INVALID, and
+ * for an encrypted key given a passphrase the message says the passphrase is wrong.
+ */
+export function engineError(plan: ConnectPlan, prepared: Prepared, error: RawError | undefined): SshError {
+  const init = error ?? { code: 'CONNECT_FAILED', level: 'connect', message: 'TCP error: connection failed' };
+  if (plan.auth.type === 'private_key' && (init.code === 'KEY_INVALID' || init.errno === KEYFILE_AUTH_FAILED)) {
+    if (plan.auth.passphrase !== undefined && (prepared.key?.encrypted || init.errno === KEYFILE_AUTH_FAILED)) {
+      return wrongPassphrase(keyWhere(plan.auth.privateKey), init.errno);
+    }
+    return new SshError({ ...init, code: 'KEY_INVALID' });
+  }
+  return new SshError(init);
+}
+
+/** Reads files, resolves names and checks the key, within `deadline`. */
+export async function prepareConnect(plan: ConnectPlan, deadline: number): Promise<Prepared> {
+  let key: KeyFacts | undefined;
+  const raw = await rawOptions(plan, deadline, (facts) => { key = facts; });
+  return key === undefined ? { raw } : { raw, key };
+}
+
+async function rawOptions(plan: ConnectPlan, deadline: number, onKey: (facts: KeyFacts) => void): Promise<RawConnectOptions> {
   const raw: RawConnectOptions = {
     host: plan.host,
     addresses: [],
@@ -97,6 +136,7 @@ export async function rawOptions(plan: ConnectPlan, deadline: number): Promise<R
     case 'private_key': {
       const auth = plan.auth;
       raw.auth.privateKey = await withinDeadline(plan, deadline, 'reading the key file', (cancel) => readKey(auth.privateKey, cancel));
+      onKey(checkPrivateKey(raw.auth.privateKey, auth.passphrase !== undefined, keyWhere(auth.privateKey)));
       const publicKey = auth.publicKey;
       if (publicKey !== undefined) raw.auth.publicKey = await withinDeadline(plan, deadline, 'reading the key file', (cancel) => readKey(publicKey, cancel));
       if (auth.passphrase !== undefined) raw.auth.passphrase = auth.passphrase;

@@ -206,21 +206,24 @@ export const MAX_KEY_BYTES = 1024 * 1024;
 export function isPrivateKeyText(text: string): boolean {
   return KEY_TEXT.test(text);
 }
-const PUBLIC_KEY_TEXT = /^\s*(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+\s+[A-Za-z0-9+/=]+/;
+const PUBLIC_KEY_TEXT = /^\s*(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+\s+[A-Za-z0-9+/=]+|^\s*---- BEGIN SSH2 PUBLIC KEY ----/;
 
 function keyText(text: Buffer, field: string): KeySource {
   if (text.length > MAX_KEY_BYTES) throw settingsError(field, `must be a key of at most 1 MiB (got ${text.length} bytes)`);
   return { text, field };
 }
 
-/** A private key: PEM/OpenSSH text (string or Buffer) is used from memory, anything else is a path. */
+/**
+ * A private key: PEM/OpenSSH text (string or Buffer) is used from memory, anything else is a path.
+ * Public key text is kept as text too, so that the check of its content can say what it is.
+ */
 export function keySource(value: unknown, field: string): KeySource {
   if (Buffer.isBuffer(value)) {
     if (value.length === 0) throw settingsError(field, 'must not be empty');
     return keyText(value, field);
   }
   const text = requireString(value, field);
-  if (isPrivateKeyText(text)) return keyText(Buffer.from(text, 'utf8'), field);
+  if (isPrivateKeyText(text) || PUBLIC_KEY_TEXT.test(text)) return keyText(Buffer.from(text, 'utf8'), field);
   return { path: text, field };
 }
 

@@ -22,10 +22,12 @@ import {
   SshError,
 } from '../dist/index.js';
 import { startRefusingPort, startSilentServer } from './fixtures/proxies.mjs';
+import { startSshd } from './fixtures/sshd.mjs';
 
 let refusing;
 let tmp;
 const MiB = 1024 * 1024;
+const PASSPHRASE = 'right-passphrase-71c3';
 before(async () => {
   refusing = await startRefusingPort();
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'nssh-options-'));
@@ -36,6 +38,13 @@ before(async () => {
   fs.truncateSync(path.join(tmp, 'known_hosts-60mib'), 60 * MiB);
   fs.closeSync(fs.openSync(path.join(tmp, 'known_hosts-65mib'), 'w'));
   fs.truncateSync(path.join(tmp, 'known_hosts-65mib'), 65 * MiB);
+  const keygen = (...args) => execFileSync('ssh-keygen', ['-q', ...args]);
+  keygen('-t', 'ed25519', '-N', '', '-f', path.join(tmp, 'plain'));
+  keygen('-t', 'ed25519', '-N', PASSPHRASE, '-f', path.join(tmp, 'enc'));
+  keygen('-t', 'rsa', '-b', '2048', '-m', 'PEM', '-N', PASSPHRASE, '-f', path.join(tmp, 'rsa-pem'));
+  keygen('-t', 'rsa', '-b', '2048', '-m', 'PKCS8', '-N', PASSPHRASE, '-f', path.join(tmp, 'rsa-pkcs8'));
+  fs.writeFileSync(path.join(tmp, 'plain.rfc4716'), execFileSync('ssh-keygen', ['-e', '-f', path.join(tmp, 'plain.pub')]));
+  fs.writeFileSync(path.join(tmp, 'key.ppk'), 'PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: k\nPublic-Lines: 2\nAAAA\nAAAA\n');
 });
 after(async () => {
   await refusing?.stop();
@@ -310,5 +319,87 @@ describe('key and known_hosts files are read bounded, and within the connect tim
     } finally {
       await silent.stop();
     }
+  });
+});
+
+describe('key files: what is wrong with them is told apart before the engine sees them', () => {
+  const noPassword = () => {
+    const { password, ...rest } = base();
+    void password;
+    return rest;
+  };
+  const secretsIn = (message) => {
+    assert.ok(!message.includes(PASSPHRASE), message);
+    for (const name of ['plain', 'enc', 'rsa-pem']) {
+      const body = fs.readFileSync(path.join(tmp, name), 'utf8').split('\n').sort((a, b) => b.length - a.length)[0];
+      assert.ok(!message.includes(body), message);
+    }
+  };
+  const cases = [
+    ['an encrypted OpenSSH key without a passphrase', () => ({ privateKeyPath: path.join(tmp, 'enc') }),
+      (f) => `Auth error: the key is encrypted: pass a passphrase (privateKeyPath "${f}/enc": OpenSSH format, aes256-ctr)`],
+    ['an encrypted PEM (RSA) key without a passphrase', () => ({ privateKeyPath: path.join(tmp, 'rsa-pem') }),
+      (f) => `Auth error: the key is encrypted: pass a passphrase (privateKeyPath "${f}/rsa-pem": PEM, Proc-Type: 4,ENCRYPTED)`],
+    ['an encrypted PKCS#8 key without a passphrase', () => ({ privateKeyPath: path.join(tmp, 'rsa-pkcs8') }),
+      (f) => `Auth error: the key is encrypted: pass a passphrase (privateKeyPath "${f}/rsa-pkcs8": PKCS#8, encrypted)`],
+    ['the encrypted key as text', () => ({ privateKey: fs.readFileSync(path.join(tmp, 'enc')) }),
+      () => 'Auth error: the key is encrypted: pass a passphrase (privateKey (text): OpenSSH format, aes256-ctr)'],
+    ['a .pub file as the private key', () => ({ privateKeyPath: path.join(tmp, 'plain.pub') }),
+      (f) => `Auth error: this is a public key; pass the private key file (without .pub) (privateKeyPath "${f}/plain.pub")`],
+    ['public key text as the private key', () => ({ privateKey: fs.readFileSync(path.join(tmp, 'plain.pub'), 'utf8') }),
+      () => 'Auth error: this is a public key; pass the private key file (without .pub) (privateKey (text))'],
+    ['an RFC 4716 public key', () => ({ privateKeyPath: path.join(tmp, 'plain.rfc4716') }),
+      (f) => `Auth error: this is a public key; pass the private key file (without .pub) (privateKeyPath "${f}/plain.rfc4716")`],
+    ['a PuTTY key', () => ({ privateKeyPath: path.join(tmp, 'key.ppk') }),
+      (f) => `Auth error: PuTTY keys (.ppk) are not supported; convert it with: puttygen key.ppk -O private-openssh -o key (privateKeyPath "${f}/key.ppk")`],
+  ];
+  for (const [name, options, expected] of cases) {
+    it(`${name}: KEY_INVALID with its own message, before connecting`, async () => {
+      const error = await rejection(connect({ ...noPassword(), ...options() }));
+      assert.equal(error.code, 'KEY_INVALID');
+      assert.equal(error.level, 'auth');
+      assert.equal(error.message, expected(tmp));
+      secretsIn(error.message);
+    });
+  }
+  it('OPI: the same checks on key_path', async () => {
+    const encrypted = await CreateConnection(GetSettingsPrivateKey('127.0.0.1', refusing.port, 'u', path.join(tmp, 'enc')));
+    assert.deepEqual(encrypted, { result: false, code: 'KEY_INVALID', error: `Auth error: the key is encrypted: pass a passphrase (key_path "${tmp}/enc": OpenSSH format, aes256-ctr)` });
+    const pub = await CreateConnection(GetSettingsPrivateKey('127.0.0.1', refusing.port, 'u', path.join(tmp, 'plain.pub')));
+    assert.deepEqual(pub, { result: false, code: 'KEY_INVALID', error: `Auth error: this is a public key; pass the private key file (without .pub) (key_path "${tmp}/plain.pub")` });
+  });
+  it('an unencrypted key, and encrypted keys with a passphrase, pass the check (the connect is refused)', async () => {
+    const tries = [{ privateKeyPath: path.join(tmp, 'plain') }, { privateKeyPath: path.join(tmp, 'plain'), passphrase: 'unused' }];
+    for (const name of ['enc', 'rsa-pem', 'rsa-pkcs8']) tries.push({ privateKeyPath: path.join(tmp, name), passphrase: PASSPHRASE });
+    for (const options of tries) {
+      const error = await rejection(connect({ ...noPassword(), ...options }));
+      assert.equal(error.code, 'CONNECT_FAILED', `${JSON.stringify(options)}: ${error.message}`);
+    }
+  });
+
+  describe('against sshd: a wrong passphrase says so', () => {
+    let sshd;
+    before(async () => { sshd = await startSshd(); });
+    after(async () => { await sshd?.stop(); });
+    const login = (options) => connect({ host: sshd.host, port: sshd.port, username: sshd.user, connectTimeout: 10000, ...options });
+    // libssh2 says -48 (LIBSSH2_ERROR_KEYFILE_AUTH_FAILED) or -16 (LIBSSH2_ERROR_FILE) for the same
+    // mistake, depending on which of its loaders gave up last and on OpenSSL's error queue.
+    for (const [name, key] of [['OpenSSH Ed25519', 'enc'], ['PEM RSA', 'rsa-pem'], ['PKCS#8 RSA', 'rsa-pkcs8']]) {
+      it(name, async () => {
+        const error = await rejection(login({ privateKeyPath: path.join(tmp, key), passphrase: 'wrong-passphrase-5e0a' }));
+        assert.equal(error.code, 'KEY_INVALID');
+        assert.ok(error.errno === -48 || error.errno === -16, String(error.errno));
+        assert.equal(error.message, `Auth error: wrong passphrase for the key (privateKeyPath "${tmp}/${key}": libssh2 could not decrypt it, libssh2 error ${error.errno})`);
+        assert.ok(!error.message.includes('wrong-passphrase-5e0a'));
+        // With the right passphrase the key decrypts: the server then refuses it (not authorised).
+        const refused = await rejection(login({ privateKeyPath: path.join(tmp, key), passphrase: PASSPHRASE }));
+        assert.equal(refused.code, 'AUTH_FAILED', refused.message);
+      });
+    }
+    it("the fixture's ECDSA key, OPI settings", async () => {
+      const result = await ExecuteCommand(GetConnectionConfiguration(GetSettingsPrivateKey(sshd.host, sshd.port, sshd.user, sshd.keys.ecdsa, '', 'wrong-passphrase-5e0a')), 'true');
+      assert.equal(result.code, 'KEY_INVALID');
+      assert.match(result.error, /^Auth error: wrong passphrase for the key \(key_path ".*id_ecdsa": libssh2 could not decrypt it, libssh2 error -(16|48)\)$/);
+    });
   });
 });
