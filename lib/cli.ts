@@ -179,7 +179,7 @@ const METHODS: MethodSpec[] = [
     run: (v) => {
       const set = jsonObject('--set', raw(v, 'set'));
       if (set === undefined) throw new UsageError('--set: must not be empty');
-      return GetConnectionConfiguration(set as SshSettings, jsonObject('--proxy', raw(v, 'proxy')) as ProxySettings | undefined);
+      return GetConnectionConfiguration(set as unknown as SshSettings, jsonObject('--proxy', raw(v, 'proxy')) as ProxySettings | undefined);
     },
   },
   {

@@ -8,6 +8,7 @@
 import fs = require('node:fs');
 
 import { settingsError, shown } from './errors';
+import { checkKeys, OPI_LOGGING_KEYS } from './known-keys';
 
 /** `GetLoggingSettings` result. */
 export interface LoggingSettings {
@@ -103,6 +104,7 @@ export function loggerFromSettings(settings: unknown): Logger | undefined {
   if (typeof settings !== 'object' || Array.isArray(settings)) {
     throw settingsError('logging', 'must be an object from GetLoggingSettings');
   }
+  checkKeys(settings, OPI_LOGGING_KEYS);
   const s = settings as Record<string, unknown>;
   const mode = typeof s.mode === 'string' ? s.mode.toLowerCase() : undefined;
   if (mode !== 'memory' && mode !== 'file' && mode !== 'both') {

@@ -8,22 +8,43 @@ import path = require('node:path');
 
 import { Connection, connectPlan, rawExecOptions } from './client';
 import { OpiFailure, settingsError, SshError, toOpiFailure } from './errors';
+import { checkKeys, OPI_CONFIGURATION_KEYS } from './known-keys';
 import { Logger, loggerFromSettings, LoggingSettings, LogResult } from './log';
 import { isPrivateKeyText, parseOpiSettings, requireString } from './settings';
 
 const loggers = new WeakMap<Connection, Logger>();
 
+/**
+ * The extension fields every settings structure may carry (durations in seconds, at most
+ * 2147483). Any other field is a Settings error: `null` stands for "not given".
+ */
+export interface SettingsExtensions {
+  /** Bound on reading files + DNS + TCP + proxy + SSH handshake + login; default 30. */
+  connect_timeout?: number | string | null;
+  /** Bound on each command; 0 (default): none. */
+  command_timeout?: number | string | null;
+  /** Seconds between SSH keepalives; 0 (default): off. */
+  keepalive_interval?: number | string | null;
+  host_key_policy?: 'strict' | 'accept-new' | 'off' | null;
+  known_hosts?: string | null;
+  /** `SHA256:<base64>`; not with `host_key_policy: "off"`. */
+  host_key_fingerprint?: string | null;
+  kex_algorithms?: string | string[] | null;
+  ciphers?: string | string[] | null;
+  macs?: string | string[] | null;
+  host_key_algorithms?: string | string[] | null;
+}
+
 /** `GetSettingsLoginPassword` result. */
-export interface PasswordSettings {
+export interface PasswordSettings extends SettingsExtensions {
   auth_type: 'password';
   host?: string;
   port?: number | string;
   username?: string;
   password?: string;
-  [extension: string]: unknown;
 }
 /** `GetSettingsPrivateKey` result. */
-export interface PrivateKeySettings {
+export interface PrivateKeySettings extends SettingsExtensions {
   auth_type: 'private_key';
   host?: string;
   port?: number | string;
@@ -31,24 +52,21 @@ export interface PrivateKeySettings {
   key_path?: string;
   pub_path?: string;
   passphrase?: string;
-  [extension: string]: unknown;
 }
 /** `GetSettingsViaAgent` result. */
-export interface AgentSettings {
+export interface AgentSettings extends SettingsExtensions {
   auth_type: 'agent';
   host?: string;
   port?: number | string;
   username?: string;
-  [extension: string]: unknown;
 }
 /** `GetSettingsKI` result. */
-export interface KeyboardInteractiveSettings {
+export interface KeyboardInteractiveSettings extends SettingsExtensions {
   auth_type: 'keyboard_interactive';
   host?: string;
   port?: number | string;
   username?: string;
   keyboard_responses?: string[];
-  [extension: string]: unknown;
 }
 /** Any SSH settings structure. */
 export type SshSettings = PasswordSettings | PrivateKeySettings | AgentSettings | KeyboardInteractiveSettings;
@@ -115,7 +133,7 @@ const PUBLIC_KEY_TEXT = /^\s*(ssh-|ecdsa-|sk-)/;
 export function GetSettingsLoginPassword(host: string, port: number | string, login: string, password = ''): PasswordSettings {
   const out = base('password', host, port, login);
   if (filled(password)) out.password = String(password);
-  return out as PasswordSettings;
+  return out as unknown as PasswordSettings;
 }
 
 /**
@@ -127,19 +145,19 @@ export function GetSettingsPrivateKey(host: string, port: number | string, login
   if (filled(privateKey)) out.key_path = isPrivateKeyText(String(privateKey)) ? String(privateKey) : path.resolve(String(privateKey));
   if (filled(publicKey)) out.pub_path = PUBLIC_KEY_TEXT.test(String(publicKey)) ? String(publicKey) : path.resolve(String(publicKey));
   if (filled(passphrase)) out.passphrase = String(passphrase);
-  return out as PrivateKeySettings;
+  return out as unknown as PrivateKeySettings;
 }
 
 /** Settings for an ssh-agent login (every identity the agent holds is tried). */
 export function GetSettingsViaAgent(host: string, port: number | string, login: string): AgentSettings {
-  return base('agent', host, port, login) as AgentSettings;
+  return base('agent', host, port, login) as unknown as AgentSettings;
 }
 
 /** Settings for a keyboard-interactive login; `answers` are used in order across all prompts. */
 export function GetSettingsKI(host: string, port: number | string, login: string, answers: string[]): KeyboardInteractiveSettings {
   const out = base('keyboard_interactive', host, port, login);
   if (filled(answers)) out.keyboard_responses = Array.isArray(answers) ? answers.map(String) : answers;
-  return out as KeyboardInteractiveSettings;
+  return out as unknown as KeyboardInteractiveSettings;
 }
 
 /** A proxy structure. `login` and `password` are kept whenever they are given, even empty. */
@@ -243,6 +261,7 @@ export async function ExecuteCommand(connection: Connection | ConnectionConfigur
     if (!isConfiguration(connection)) {
       throw settingsError('connection', 'must be a connection from CreateConnection or a configuration from GetConnectionConfiguration (with a "set" key)');
     }
+    checkKeys(connection, OPI_CONFIGURATION_KEYS);
     const opened = await connectPlan(parseOpiSettings(connection.set, connection.proxy));
     try {
       const result = await runOn(opened, command);

@@ -8,6 +8,7 @@ import os = require('node:os');
 import path = require('node:path');
 
 import { settingsError, shown } from './errors';
+import { checkKeys, OPI_PROXY_KEYS, OPI_SETTINGS_KEYS } from './known-keys';
 
 /** Proxy protocols handled natively. */
 export type ProxyType = 'socks4' | 'socks5' | 'http';
@@ -21,14 +22,16 @@ export interface ProxyPlan {
   password?: string;
 }
 
+/** Key text, or a path to read before connecting; `field` names it in messages. */
+export type KeySource = ({ text: Buffer } | { path: string }) & { field: string };
+
 /** How to log in, normalised. */
 export type AuthPlan =
   | { type: 'password'; password: string }
   | {
       type: 'private_key';
-      /** Key text, or a path to read before connecting. */
-      privateKey: { text: Buffer } | { path: string };
-      publicKey?: { text: Buffer } | { path: string };
+      privateKey: KeySource;
+      publicKey?: KeySource;
       passphrase?: string;
     }
   | { type: 'agent'; agentSocket?: string }
@@ -41,6 +44,8 @@ export interface HostKeyPlan {
   knownHostsPath: string;
   /** The file was named by the caller (only then does accept-new write to it). */
   explicit: boolean;
+  /** The setting that names the file, for messages (`known_hosts`, `hostKey.knownHosts`). */
+  knownHostsField: string;
   /** `SHA256:<base64>` the key must have. */
   fingerprint?: string;
   /** Idiomatic client: a last say after the policy accepted. */
@@ -99,7 +104,7 @@ export function parseHostKey(policy: unknown, knownHosts: unknown, fingerprint: 
     }
     chosen = policy as HostKeyPlan['policy'];
   }
-  const plan: HostKeyPlan = { policy: chosen, knownHostsPath: defaultKnownHosts(), explicit: false };
+  const plan: HostKeyPlan = { policy: chosen, knownHostsPath: defaultKnownHosts(), explicit: false, knownHostsField: names.knownHosts };
   if (knownHosts !== undefined && knownHosts !== null) {
     plan.knownHostsPath = path.resolve(requireString(knownHosts, names.knownHosts));
     plan.explicit = true;
@@ -107,6 +112,9 @@ export function parseHostKey(policy: unknown, knownHosts: unknown, fingerprint: 
   if (fingerprint !== undefined && fingerprint !== null) {
     if (typeof fingerprint !== 'string' || !FINGERPRINT.test(fingerprint)) {
       throw settingsError(names.fingerprint, `must be "SHA256:" and 43 base64 characters, as ssh-keygen -l prints it (got ${shown(fingerprint)})`);
+    }
+    if (chosen === 'off') {
+      throw settingsError(names.fingerprint, `cannot be used with ${names.policy} "off", which checks nothing: pin the key with "strict" or "accept-new", or drop the pin`);
     }
     plan.fingerprint = fingerprint;
   }
@@ -157,59 +165,81 @@ export function requirePort(value: unknown, field: string): number {
   return port;
 }
 
-/** A duration in seconds (OPI settings) turned into milliseconds; `fallback` when absent. */
-export function secondsToMs(value: unknown, field: string, fallback: number, allowZero: boolean): number {
+/** The longest duration a timer can wait: 2^31-1 ms (about 24.8 days). */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+/** The same in whole seconds, for OPI's durations: 2147483. */
+export const MAX_TIMEOUT_S = Math.floor(MAX_TIMEOUT_MS / 1000);
+
+/**
+ * A duration in seconds (OPI settings) turned into milliseconds; `fallback` when absent.
+ * `zero`: what 0 means (`none`, `off`), or undefined when 0 is not allowed. Anything out of range
+ * (negative, NaN, Infinity, over {@link MAX_TIMEOUT_S}) is a Settings error, never replaced.
+ */
+export function secondsToMs(value: unknown, field: string, fallback: number, zero?: string): number {
   if (value === undefined || value === null) return fallback;
   let seconds: number = Number.NaN;
   if (typeof value === 'number') seconds = value;
   else if (typeof value === 'string' && value.trim() !== '') seconds = Number(value);
-  const min = allowZero ? 0 : Number.MIN_VALUE;
-  if (!Number.isFinite(seconds) || seconds < min || seconds > 86400 * 365) {
-    throw settingsError(field, `must be a number of seconds${allowZero ? ' (0 = none)' : ' greater than 0'} (got ${shown(value)})`);
+  if (!Number.isFinite(seconds) || seconds < 0 || (seconds === 0 && zero === undefined) || seconds > MAX_TIMEOUT_S) {
+    const range = zero !== undefined ? `from 0 (${zero}) to ${MAX_TIMEOUT_S}` : `greater than 0 and at most ${MAX_TIMEOUT_S}`;
+    throw settingsError(field, `must be a number of seconds ${range} (about 24.8 days) (got ${shown(value)})`);
   }
-  return Math.round(seconds * 1000);
+  // Rounded up: a positive duration never becomes 0 (which would mean "none").
+  return Math.ceil(seconds * 1000);
 }
 
-/** A duration in milliseconds (idiomatic options). */
-export function requireMs(value: unknown, field: string, fallback: number, allowZero: boolean): number {
+/** A duration in milliseconds (idiomatic options), bounded like {@link secondsToMs}. */
+export function requireMs(value: unknown, field: string, fallback: number, zero?: string): number {
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < (allowZero ? 0 : 1) || value > 2 ** 31 - 1) {
-    throw settingsError(field, `must be a number of milliseconds${allowZero ? ' (0 = none)' : ' of at least 1'} (got ${shown(value)})`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < (zero !== undefined ? 0 : 1) || value > MAX_TIMEOUT_MS) {
+    const range = zero !== undefined ? `from 0 (${zero}) to ${MAX_TIMEOUT_MS}` : `from 1 to ${MAX_TIMEOUT_MS}`;
+    throw settingsError(field, `must be a number of milliseconds ${range} (about 24.8 days) (got ${shown(value)})`);
   }
-  return Math.round(value);
+  return Math.ceil(value);
 }
 
 const KEY_TEXT = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/;
+/** The largest key (file or text) accepted: real keys are a few KiB. */
+export const MAX_KEY_BYTES = 1024 * 1024;
 
 /** True when `text` is a private key itself (PEM or OpenSSH), not a path to one. */
 export function isPrivateKeyText(text: string): boolean {
   return KEY_TEXT.test(text);
 }
-const PUBLIC_KEY_TEXT = /^\s*(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+\s+[A-Za-z0-9+/=]+/;
+const PUBLIC_KEY_TEXT = /^\s*(ssh-|ecdsa-|sk-)[A-Za-z0-9@.-]+\s+[A-Za-z0-9+/=]+|^\s*---- BEGIN SSH2 PUBLIC KEY ----/;
 
-/** A private key: PEM/OpenSSH text (string or Buffer) is used from memory, anything else is a path. */
-export function keySource(value: unknown, field: string): { text: Buffer } | { path: string } {
+function keyText(text: Buffer, field: string): KeySource {
+  if (text.length > MAX_KEY_BYTES) throw settingsError(field, `must be a key of at most 1 MiB (got ${text.length} bytes)`);
+  return { text, field };
+}
+
+/**
+ * A private key: PEM/OpenSSH text (string or Buffer) is used from memory, anything else is a path.
+ * Public key text is kept as text too, so that the check of its content can say what it is.
+ */
+export function keySource(value: unknown, field: string): KeySource {
   if (Buffer.isBuffer(value)) {
     if (value.length === 0) throw settingsError(field, 'must not be empty');
-    return { text: value };
+    return keyText(value, field);
   }
   const text = requireString(value, field);
-  if (isPrivateKeyText(text)) return { text: Buffer.from(text, 'utf8') };
-  return { path: text };
+  if (isPrivateKeyText(text) || PUBLIC_KEY_TEXT.test(text)) return keyText(Buffer.from(text, 'utf8'), field);
+  return { path: text, field };
 }
 
 /** A public key: `ssh-... AAAA...` text is used as it is; anything else is a path. */
-export function publicKeySource(value: unknown, field: string): { text: Buffer } | { path: string } {
-  if (Buffer.isBuffer(value)) return { text: value };
+export function publicKeySource(value: unknown, field: string): KeySource {
+  if (Buffer.isBuffer(value)) return keyText(value, field);
   const text = requireString(value, field);
-  if (PUBLIC_KEY_TEXT.test(text)) return { text: Buffer.from(text, 'utf8') };
-  return { path: text };
+  if (PUBLIC_KEY_TEXT.test(text)) return keyText(Buffer.from(text, 'utf8'), field);
+  return { path: text, field };
 }
 
 /** Validates an OPI proxy structure (`GetProxySettings`). `undefined`, `null`, `""` and `{}` mean no proxy. */
 export function parseOpiProxy(proxy: unknown, prefix = 'proxy'): ProxyPlan | undefined {
   if (proxy === undefined || proxy === null || proxy === '') return undefined;
   if (!isRecord(proxy)) throw settingsError(prefix, `must be an object from GetProxySettings (got ${describe(proxy)})`);
+  checkKeys(proxy, { ...OPI_PROXY_KEYS, path: prefix });
   if (Object.keys(proxy).length === 0) return undefined;
   const host = requireString(proxy.server, `${prefix}.server`);
   const port = requirePort(proxy.port, `${prefix}.port`);
@@ -230,6 +260,7 @@ export function parseOpiSettings(settings: unknown, proxy?: unknown): ConnectPla
   if (!isRecord(settings)) {
     throw settingsError('settings', `must be an object from GetSettings* (got ${describe(settings)})`);
   }
+  checkKeys(settings, OPI_SETTINGS_KEYS);
   const host = requireString(settings.host, 'host');
   const port = requirePort(settings.port, 'port');
   const username = requireString(settings.username, 'username');
@@ -274,9 +305,9 @@ export function parseOpiSettings(settings: unknown, proxy?: unknown): ConnectPla
     port,
     username,
     auth,
-    connectTimeoutMs: secondsToMs(settings.connect_timeout, 'connect_timeout', 30000, false),
-    commandTimeoutMs: secondsToMs(settings.command_timeout, 'command_timeout', 0, true),
-    keepaliveIntervalMs: secondsToMs(settings.keepalive_interval, 'keepalive_interval', 0, true),
+    connectTimeoutMs: secondsToMs(settings.connect_timeout, 'connect_timeout', 30000),
+    commandTimeoutMs: secondsToMs(settings.command_timeout, 'command_timeout', 0, 'none'),
+    keepaliveIntervalMs: secondsToMs(settings.keepalive_interval, 'keepalive_interval', 0, 'off'),
     hostKey: parseHostKey(settings.host_key_policy, settings.known_hosts, settings.host_key_fingerprint,
       { policy: 'host_key_policy', knownHosts: 'known_hosts', fingerprint: 'host_key_fingerprint' }),
   };

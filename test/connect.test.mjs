@@ -43,7 +43,7 @@ describe('logins against OpenSSH', () => {
     const result = await whoamiWith(GetSettingsPrivateKey(sshd.host, sshd.port, sshd.user, sshd.keys.ecdsa, '', 'wrong-passphrase-xyz'));
     assert.equal(result.result, false);
     assert.equal(result.code, 'KEY_INVALID');
-    assert.match(result.error, /^Auth error: /);
+    assert.match(result.error, /^Auth error: wrong passphrase for the key \(key_path ".*id_ecdsa": /);
     assert.doesNotMatch(JSON.stringify(result), /wrong-passphrase-xyz/);
   });
   it('RSA 3072 key in PEM form (signs with rsa-sha2, accepted by OpenSSH 8.8+)', async () => {

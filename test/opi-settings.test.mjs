@@ -63,6 +63,10 @@ describe('settings validation (before any network work)', () => {
     ['keyboard_interactive with []', { auth_type: 'keyboard_interactive', host: 'h', port: 22, username: 'u', keyboard_responses: [] }, 'keyboard_responses'],
     ['private_key without key_path', { auth_type: 'private_key', host: 'h', port: 22, username: 'u' }, 'key_path'],
     ['a negative connect_timeout', { auth_type: 'agent', host: 'h', port: 22, username: 'u', connect_timeout: -5 }, 'connect_timeout'],
+    ['a connect_timeout of 50 days (over 2^31-1 ms)', { auth_type: 'agent', host: 'h', port: 22, username: 'u', connect_timeout: 50 * 86400 }, 'connect_timeout'],
+    ['a NaN command_timeout', { auth_type: 'agent', host: 'h', port: 22, username: 'u', command_timeout: NaN }, 'command_timeout'],
+    ['an Infinity keepalive_interval', { auth_type: 'agent', host: 'h', port: 22, username: 'u', keepalive_interval: Infinity }, 'keepalive_interval'],
+    ['host_key_policy "off" with a pin', { auth_type: 'agent', host: 'h', port: 22, username: 'u', host_key_policy: 'off', host_key_fingerprint: `SHA256:${'A'.repeat(43)}` }, 'host_key_fingerprint'],
   ];
   for (const [name, settings, field] of cases) {
     it(`${name} gives a Settings error naming ${field}`, async () => {

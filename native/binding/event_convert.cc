@@ -128,6 +128,11 @@ bool ConnectRequestFromJs(Napi::Env env, Napi::Object options, core::ConnectRequ
   if (!ReadString(env, options, "username", &out->username, true)) return false;
   out->connect_timeout_ms = ReadUint(options, "connectTimeoutMs", 30000);
   out->connect_timeout_total_ms = ReadUint(options, "connectTimeoutTotalMs", out->connect_timeout_ms);
+  Napi::Value deadline = options.Get("connectDeadlineHrMs");
+  if (deadline.IsNumber()) {
+    const double ms = deadline.As<Napi::Number>().DoubleValue();
+    if (ms > 0 && ms < 9.0e15) out->connect_deadline_hr_ms = static_cast<uint64_t>(ms);
+  }
   out->want_host_key_verdict = options.Get("wantHostKeyVerdict").ToBoolean().Value();
   out->keepalive_interval_ms = ReadUint(options, "keepaliveIntervalMs", 0);
   Napi::Value algorithms_value = options.Get("algorithms");

@@ -64,6 +64,10 @@ struct ConnectRequest {
   ProxySpec proxy;
   uint32_t connect_timeout_ms = 30000;  // what is left of the bound when the engine starts
   uint32_t connect_timeout_total_ms = 30000;  // the bound as configured (for messages)
+  // When set: the end of the bound on uv_hrtime()'s clock, in ms. The engine's timer then also
+  // counts the time between JavaScript's split of the bound and the engine's start (copying a
+  // large known_hosts into the request, a busy engine thread).
+  uint64_t connect_deadline_hr_ms = 0;
   HostKeyCheck host_key;
   // Client-side algorithm preferences (comma lists, libssh2 names); empty = libssh2's defaults.
   std::string kex_algorithms;

@@ -82,7 +82,13 @@ void Session::Connect(uint64_t request_id, ConnectRequest request) {
   }
   connect_request_id_ = request_id;
   request_ = std::move(request);
-  uv_timer_start(&connect_timer_, &Session::OnConnectTimer, request_.connect_timeout_ms, 0);
+  uint64_t timeout_ms = request_.connect_timeout_ms;
+  if (request_.connect_deadline_hr_ms != 0) {
+    const uint64_t now_ms = uv_hrtime() / 1000000;
+    const uint64_t left_ms = request_.connect_deadline_hr_ms > now_ms ? request_.connect_deadline_hr_ms - now_ms : 1;
+    timeout_ms = std::min(timeout_ms, left_ms);
+  }
+  uv_timer_start(&connect_timer_, &Session::OnConnectTimer, timeout_ms, 0);
   if (request_.proxy.kind != ProxyKind::kNone) {
     proxy::ProxyConfig config;
     config.type = ToProxyType(request_.proxy.kind);

@@ -10,6 +10,7 @@ import {
   GetLog,
   GetLoggingSettings,
   GetProxySettings,
+  GetSettingsLoginPassword,
   GetSettingsPrivateKey,
   IsConnector,
   SshError,
@@ -43,6 +44,10 @@ async function opi(): Promise<void> {
   }
   // @ts-expect-error the port is a number or numeric text
   GetSettingsPrivateKey('h', { port: 22 }, 'u', '/k');
+  // Extension fields are declared (null: not given); anything else is a typo.
+  await CreateConnection({ ...GetSettingsLoginPassword('h', 22, 'u', 'p'), command_timeout: 5, known_hosts: null, host_key_policy: 'strict' });
+  // @ts-expect-error OPI's typo of command_timeout
+  await CreateConnection({ ...GetSettingsLoginPassword('h', 22, 'u', 'p'), comand_timeout: 5 });
 }
 
 async function idiomatic(): Promise<void> {
@@ -56,6 +61,8 @@ async function idiomatic(): Promise<void> {
   await conn.exec('x', { encoding: 'latin1' });
   // @ts-expect-error an unknown policy
   await connect({ host: 'h', username: 'u', password: 'p', hostKey: { policy: 'yolo' } });
+  // @ts-expect-error ssh2's name (connectTimeout here)
+  await connect({ host: 'h', username: 'u', password: 'p', readyTimeout: 5000 });
   for await (const chunk of conn.stream('yes', { signal: AbortSignal.timeout(10) })) {
     const which: 'stdout' | 'stderr' = chunk.stream;
     console.log(which, chunk.data.length);

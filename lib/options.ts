@@ -1,0 +1,254 @@
+/**
+ * The idiomatic client's options ({@link ConnectOptions}, {@link ExecOptions}) and their
+ * validation: every check runs before any network work and fails with a `Settings error: ...`
+ * ({@link SshError} code `INVALID_SETTINGS`); unknown keys in any options object are errors too.
+ * @packageDocumentation
+ */
+import { settingsError, shown } from './errors';
+import { ALGORITHM_KEYS, checkKeys, CONNECT_KEYS, EXEC_KEYS, HOST_KEY_KEYS, KeySpec, PROXY_KEYS, PTY_KEYS } from './known-keys';
+import { RawExecOptions } from './native';
+import {
+  algorithmList,
+  AlgorithmsPlan,
+  AuthPlan,
+  ConnectPlan,
+  keySource,
+  parseHostKey,
+  ProxyPlan,
+  publicKeySource,
+  requireMs,
+  requirePort,
+  requireString,
+} from './settings';
+
+/** A proxy for {@link ConnectOptions.proxy}. */
+export interface ProxyOptions {
+  /** `socks5` (default), `socks4` (SOCKS4a for host names) or `http` (CONNECT). */
+  type?: 'socks5' | 'socks4' | 'http';
+  host: string;
+  port: number;
+  /** SOCKS5 / HTTP: used with `password`; SOCKS4: the user id. */
+  login?: string;
+  password?: string;
+}
+
+/**
+ * Options of {@link connect}. Give exactly one way to log in. Unknown keys (here and in every
+ * nested object) are Settings errors, with the name to use for ssh2's and node-ssh's. Durations
+ * are in milliseconds, at most 2^31-1 (about 24.8 days).
+ */
+export interface ConnectOptions {
+  host: string;
+  /** Default 22. */
+  port?: number;
+  username: string;
+  password?: string;
+  /** Key text (PEM or OpenSSH, string or Buffer, at most 1 MiB), used from memory. */
+  privateKey?: string | Buffer;
+  /** Path of a private key file (a regular file of at most 1 MiB), read before connecting, within `connectTimeout`. */
+  privateKeyPath?: string;
+  /** Optional public key text or path. */
+  publicKey?: string | Buffer;
+  passphrase?: string;
+  /** Log in through ssh-agent: `true` uses `SSH_AUTH_SOCK`, a string is the agent's socket path. */
+  agent?: boolean | string;
+  /** Keyboard-interactive answers, used in order across all prompts. */
+  keyboard?: string[];
+  proxy?: ProxyOptions;
+  /** Bound on reading key and known_hosts files + DNS + TCP + proxy + handshake + login, in ms (at least 1). Default 30000. */
+  connectTimeout?: number;
+  /** Milliseconds between SSH keepalives; a server silent for three intervals while commands run is declared lost. Default 0 (off). */
+  keepaliveInterval?: number;
+  /** Default `timeout` of every command, in ms. Default 0 (none). */
+  commandTimeout?: number;
+  /**
+   * Algorithms to offer, each in order of preference (names as libssh2 knows them, e.g.
+   * `aes256-gcm@openssh.com`): useful to harden, or to reach an old server.
+   */
+  algorithms?: { kex?: string[]; cipher?: string[]; mac?: string[]; hostKey?: string[] };
+  /**
+   * Host-key checking. `policy`: `strict` (the host must be in known_hosts with this key),
+   * `accept-new` (default: unknown hosts are accepted, and recorded when `knownHosts` is given;
+   * a changed key is refused), `off` (no check; a `fingerprint` with it is a Settings error).
+   * `knownHosts`: an OpenSSH known_hosts file of at most 64 MiB (default `~/.ssh/known_hosts`,
+   * read only). `fingerprint`: `SHA256:...` pin. `verify`: called with the key after the policy
+   * accepted it; return false to refuse.
+   */
+  hostKey?: {
+    policy?: 'strict' | 'accept-new' | 'off';
+    knownHosts?: string;
+    fingerprint?: string;
+    verify?: (key: { type: string; fingerprint: string; key: Buffer; host: string; port: number }) => boolean | Promise<boolean>;
+  };
+}
+
+/** Options of {@link Connection.exec} and {@link Connection.stream}. */
+export interface ExecOptions {
+  /** Bytes sent to the command's stdin before EOF. */
+  stdin?: string | Buffer;
+  /** `utf8` (default; invalid bytes become U+FFFD, the text around them is kept) or `buffer`. */
+  encoding?: 'utf8' | 'buffer';
+  /**
+   * Milliseconds the command may run; then it is signalled, its channel closed, and the call
+   * rejects with `TIMEOUT`. Default: the connection's `commandTimeout`; 0: no bound.
+   */
+  timeout?: number;
+  /** Aborting rejects the call with `ABORTED` and closes the channel (the connection stays usable). */
+  signal?: AbortSignal;
+  /** Environment variables, sent as SSH `env` requests (sshd applies only names in its `AcceptEnv`). */
+  env?: Record<string, string>;
+  /** Run the command on a pseudo-terminal (`true`: xterm, 80x24). */
+  pty?: boolean | { term?: string; cols?: number; rows?: number };
+  /** Bytes of stdout and of stderr to keep (each); the rest is drained and dropped, and the result says so. Default: no cap. */
+  maxBuffer?: number;
+}
+
+/** A plain options object (not null, not an array), whose keys `spec` knows. */
+function optionsObject(value: unknown, field: string, spec: KeySpec): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw settingsError(field, `must be an object (got ${shown(value)})`);
+  }
+  checkKeys(value, spec);
+  return value as Record<string, unknown>;
+}
+
+/** Validates {@link ExecOptions} into the engine's form. */
+export function rawExecOptions(command: string, options: ExecOptions, defaultTimeoutMs: number): RawExecOptions {
+  requireString(command, 'command');
+  optionsObject(options, 'options', EXEC_KEYS);
+  if (options.encoding !== undefined && options.encoding !== 'utf8' && options.encoding !== 'buffer') {
+    throw settingsError('encoding', `must be "utf8" or "buffer" (got ${shown(options.encoding)})`);
+  }
+  const raw: RawExecOptions = { command };
+  if (options.stdin !== undefined) {
+    if (typeof options.stdin === 'string') raw.stdin = Buffer.from(options.stdin, 'utf8');
+    else if (Buffer.isBuffer(options.stdin)) raw.stdin = options.stdin;
+    else throw settingsError('stdin', 'must be a string or a Buffer');
+  }
+  // 0 turns the connection's commandTimeout off for this command.
+  const timeout = requireMs(options.timeout, 'timeout', defaultTimeoutMs, 'none');
+  if (timeout > 0) raw.timeoutMs = timeout;
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+    throw settingsError('signal', 'must be an AbortSignal');
+  }
+  if (options.env !== undefined) {
+    if (typeof options.env !== 'object' || options.env === null) throw settingsError('env', 'must be an object of strings');
+    for (const [name, value] of Object.entries(options.env)) {
+      if (typeof value !== 'string') throw settingsError(`env.${name}`, 'must be a string');
+    }
+    raw.env = options.env;
+  }
+  if (options.pty !== undefined && options.pty !== false) {
+    const pty = options.pty === true ? {} : options.pty;
+    if (typeof pty !== 'object' || pty === null || Array.isArray(pty)) throw settingsError('pty', 'must be true or {term, cols, rows}');
+    checkKeys(pty, PTY_KEYS);
+    const size = (value: unknown, field: string, fallback: number): number => {
+      if (value === undefined) return fallback;
+      if (!Number.isInteger(value) || (value as number) < 1 || (value as number) > 10000) throw settingsError(field, 'must be an integer from 1 to 10000');
+      return value as number;
+    };
+    raw.pty = {
+      term: pty.term === undefined ? 'xterm' : requireString(pty.term, 'pty.term'),
+      cols: size(pty.cols, 'pty.cols', 80),
+      rows: size(pty.rows, 'pty.rows', 24),
+    };
+  }
+  if (options.maxBuffer !== undefined) {
+    if (!Number.isInteger(options.maxBuffer) || options.maxBuffer < 1 || options.maxBuffer > 2 ** 32 - 1) {
+      throw settingsError('maxBuffer', 'must be an integer number of bytes from 1 to 4294967295');
+    }
+    raw.maxStdout = options.maxBuffer;
+    raw.maxStderr = options.maxBuffer;
+  }
+  return raw;
+}
+
+/** Validates idiomatic {@link ConnectOptions} into a plan. */
+export function planFromOptions(options: ConnectOptions): ConnectPlan {
+  optionsObject(options, 'options', CONNECT_KEYS);
+  const hostKey = options.hostKey === undefined || options.hostKey === null
+    ? {}
+    : optionsObject(options.hostKey, 'hostKey', HOST_KEY_KEYS) as NonNullable<ConnectOptions['hostKey']>;
+  const host = requireString(options.host, 'host');
+  const port = options.port === undefined ? 22 : requirePort(options.port, 'port');
+  const username = requireString(options.username, 'username');
+  const methods = [
+    options.password !== undefined,
+    options.privateKey !== undefined || options.privateKeyPath !== undefined,
+    options.agent !== undefined && options.agent !== false,
+    options.keyboard !== undefined,
+  ].filter(Boolean).length;
+  if (methods !== 1) {
+    throw settingsError('password | privateKey | privateKeyPath | agent | keyboard', `must give exactly one way to log in (got ${methods})`);
+  }
+  let auth: AuthPlan;
+  if (options.password !== undefined) {
+    if (typeof options.password !== 'string') throw settingsError('password', 'must be a string');
+    auth = { type: 'password', password: options.password };
+  } else if (options.privateKey !== undefined || options.privateKeyPath !== undefined) {
+    if (options.privateKey !== undefined && options.privateKeyPath !== undefined) {
+      throw settingsError('privateKey | privateKeyPath', 'give one of them, not both (privateKey: key text; privateKeyPath: a file)');
+    }
+    const key = options.privateKeyPath !== undefined
+      ? { path: requireString(options.privateKeyPath, 'privateKeyPath'), field: 'privateKeyPath' }
+      : keySource(options.privateKey, 'privateKey');
+    const plan: AuthPlan = { type: 'private_key', privateKey: key };
+    if (options.publicKey !== undefined) plan.publicKey = publicKeySource(options.publicKey, 'publicKey');
+    if (options.passphrase !== undefined) {
+      if (typeof options.passphrase !== 'string') throw settingsError('passphrase', 'must be a string');
+      if (options.passphrase !== '') plan.passphrase = options.passphrase;
+    }
+    auth = plan;
+  } else if (options.keyboard !== undefined) {
+    if (!Array.isArray(options.keyboard) || options.keyboard.length === 0 || Array.from(options.keyboard).some((a) => typeof a !== 'string')) {
+      throw settingsError('keyboard', 'must be a non-empty array of strings');
+    }
+    auth = { type: 'keyboard_interactive', responses: options.keyboard };
+  } else {
+    auth = typeof options.agent === 'string'
+      ? { type: 'agent', agentSocket: requireString(options.agent, 'agent') }
+      : { type: 'agent' };
+  }
+  const plan: ConnectPlan = {
+    host,
+    port,
+    username,
+    auth,
+    connectTimeoutMs: requireMs(options.connectTimeout, 'connectTimeout', 30000),
+    commandTimeoutMs: requireMs(options.commandTimeout, 'commandTimeout', 0, 'none'),
+    keepaliveIntervalMs: requireMs(options.keepaliveInterval, 'keepaliveInterval', 0, 'off'),
+    hostKey: parseHostKey(hostKey.policy, hostKey.knownHosts, hostKey.fingerprint,
+      { policy: 'hostKey.policy', knownHosts: 'hostKey.knownHosts', fingerprint: 'hostKey.fingerprint' }),
+  };
+  if (options.algorithms !== undefined) {
+    const given = optionsObject(options.algorithms, 'algorithms', ALGORITHM_KEYS);
+    const algorithms: AlgorithmsPlan = {};
+    for (const key of ['kex', 'cipher', 'mac', 'hostKey'] as const) {
+      const list = algorithmList(given[key], `algorithms.${key}`);
+      if (list !== undefined) algorithms[key] = list;
+    }
+    plan.algorithms = algorithms;
+  }
+  if (hostKey.verify !== undefined) {
+    if (typeof hostKey.verify !== 'function') throw settingsError('hostKey.verify', 'must be a function');
+    plan.hostKey.verify = hostKey.verify;
+  }
+  if (options.proxy !== undefined) {
+    const proxy = optionsObject(options.proxy, 'proxy', PROXY_KEYS) as unknown as ProxyOptions;
+    const type = proxy.type ?? 'socks5';
+    if (type !== 'socks5' && type !== 'socks4' && type !== 'http') {
+      throw settingsError('proxy.type', `must be "socks5", "socks4" or "http" (got ${shown(type)})`);
+    }
+    const proxyPlan: ProxyPlan = { type, host: requireString(proxy.host, 'proxy.host'), port: requirePort(proxy.port, 'proxy.port') };
+    if (proxy.login !== undefined) {
+      if (typeof proxy.login !== 'string') throw settingsError('proxy.login', 'must be a string');
+      proxyPlan.login = proxy.login;
+    }
+    if (proxy.password !== undefined) {
+      if (typeof proxy.password !== 'string') throw settingsError('proxy.password', 'must be a string');
+      proxyPlan.password = proxy.password;
+    }
+    plan.proxy = proxyPlan;
+  }
+  return plan;
+}

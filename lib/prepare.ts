@@ -1,0 +1,219 @@
+/**
+ * From a validated plan to the engine's connect options: reads the key and known_hosts files
+ * (bounded in size), resolves names, and checks the key's header, all within the connect
+ * timeout: the engine gets what is left of it.
+ * @packageDocumentation
+ */
+import dns = require('node:dns');
+import fs = require('node:fs');
+import net = require('node:net');
+
+import { SshError, shown } from './errors';
+import { MAX_KNOWN_HOSTS_BYTES, ReadCancel, readBounded } from './files';
+import { checkPrivateKey, KeyFacts, wrongPassphrase } from './keys';
+import { RawAddress, RawConnectOptions, RawError } from './native';
+import { ConnectPlan, HostKeyPlan, KeySource, MAX_KEY_BYTES } from './settings';
+
+export function timeoutError(plan: ConnectPlan, stage: string): SshError {
+  return new SshError({
+    code: 'TIMEOUT',
+    level: 'timeout',
+    message: `Timeout error: no connection to ${plan.host}:${plan.port} within ${plan.connectTimeoutMs / 1000} s (stage: ${stage})`,
+  });
+}
+
+/** Resolves `host` (numeric addresses are used as they are); bounded by `deadline`. */
+async function resolve(host: string, viaProxy: boolean, plan: ConnectPlan, deadline: number): Promise<RawAddress[]> {
+  const family = net.isIP(host);
+  if (family !== 0) return [{ address: host, family: family as 4 | 6 }];
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeoutError(plan, 'DNS lookup')), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    const found = await Promise.race([dns.promises.lookup(host, { all: true, verbatim: true }), timeout]);
+    return found.map((entry) => ({ address: entry.address, family: entry.family === 6 ? 6 : 4 }));
+  } catch (error) {
+    if (error instanceof SshError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    const what = viaProxy ? 'Proxy connection error' : 'Direct connection error';
+    throw new SshError({
+      code: 'DNS_FAILED',
+      level: viaProxy ? 'proxy' : 'connect',
+      message: `TCP error: ${what}: failed to look up address of ${host}: ${code}`,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Runs `work` (a file read) within the connect deadline: past it, a TIMEOUT naming `stage`, and
+ * the work is told to stop.
+ */
+async function withinDeadline<T>(plan: ConnectPlan, deadline: number, stage: string, work: (cancel: ReadCancel) => Promise<T>): Promise<T> {
+  if (Date.now() >= deadline) throw timeoutError(plan, stage);
+  const cancel: ReadCancel = { cancelled: false };
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      cancel.cancelled = true;
+      reject(timeoutError(plan, stage));
+    }, deadline - Date.now());
+  });
+  const running = work(cancel);
+  running.catch(() => undefined); // a failure after the timeout won is nobody's
+  try {
+    return await Promise.race([running, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** How a key appears in messages: `key_path "/home/me/.ssh/id_ed25519"`, `privateKey (text)`. */
+function keyWhere(source: KeySource): string {
+  return 'path' in source ? `${source.field} ${shown(source.path)}` : `${source.field} (text)`;
+}
+
+function readKey(source: KeySource, cancel: ReadCancel): Promise<Buffer> {
+  if ('text' in source) return Promise.resolve(source.text);
+  const textField = source.field === 'privateKeyPath' ? 'privateKey' : source.field;
+  return readBounded(source.path, {
+    limit: MAX_KEY_BYTES, field: source.field, expected: 'key text or a readable file', noun: 'key file', cancel,
+    instead: `to use a key from a pipe, read it yourself and pass the text as ${textField}`,
+  });
+}
+
+/** The engine's connect options, and what the private key's header said (for the engine's errors). */
+export interface Prepared {
+  raw: RawConnectOptions;
+  key?: KeyFacts;
+}
+
+/** libssh2's "wrong passphrase" (or "passphrase required") for a key file. */
+const KEYFILE_AUTH_FAILED = -48;
+
+/**
+ * Turns an engine error into the SshError the caller gets. libssh2 reports a wrong passphrase as
+ * -16 (LIBSSH2_ERROR_FILE: "Unsupported private key file format", PEM and ECDSA keys) or -48
+ * (OpenSSH Ed25519 keys, which the engine counts as AUTH_FAILED): both are KEY_INVALID, and
+ * for an encrypted key given a passphrase the message says the passphrase is wrong.
+ */
+export function engineError(plan: ConnectPlan, prepared: Prepared, error: RawError | undefined): SshError {
+  const init = error ?? { code: 'CONNECT_FAILED', level: 'connect', message: 'TCP error: connection failed' };
+  if (plan.auth.type === 'private_key' && (init.code === 'KEY_INVALID' || init.errno === KEYFILE_AUTH_FAILED)) {
+    if (plan.auth.passphrase !== undefined && (prepared.key?.encrypted || init.errno === KEYFILE_AUTH_FAILED)) {
+      return wrongPassphrase(keyWhere(plan.auth.privateKey), init.errno);
+    }
+    return new SshError({ ...init, code: 'KEY_INVALID' });
+  }
+  return new SshError(init);
+}
+
+/** Reads files, resolves names and checks the key, within `deadline`. */
+export async function prepareConnect(plan: ConnectPlan, deadline: number): Promise<Prepared> {
+  let key: KeyFacts | undefined;
+  const raw = await rawOptions(plan, deadline, (facts) => { key = facts; });
+  return key === undefined ? { raw } : { raw, key };
+}
+
+async function rawOptions(plan: ConnectPlan, deadline: number, onKey: (facts: KeyFacts) => void): Promise<RawConnectOptions> {
+  const raw: RawConnectOptions = {
+    host: plan.host,
+    addresses: [],
+    port: plan.port,
+    username: plan.username,
+    connectTimeoutMs: 0,
+    connectTimeoutTotalMs: plan.connectTimeoutMs,
+    keepaliveIntervalMs: plan.keepaliveIntervalMs,
+    wantHostKeyVerdict: false,
+    auth: { type: plan.auth.type },
+  };
+  switch (plan.auth.type) {
+    case 'password':
+      raw.auth.password = plan.auth.password;
+      break;
+    case 'private_key': {
+      const auth = plan.auth;
+      raw.auth.privateKey = await withinDeadline(plan, deadline, 'reading the key file', (cancel) => readKey(auth.privateKey, cancel));
+      onKey(checkPrivateKey(raw.auth.privateKey, auth.passphrase !== undefined, keyWhere(auth.privateKey)));
+      const publicKey = auth.publicKey;
+      if (publicKey !== undefined) raw.auth.publicKey = await withinDeadline(plan, deadline, 'reading the key file', (cancel) => readKey(publicKey, cancel));
+      if (auth.passphrase !== undefined) raw.auth.passphrase = auth.passphrase;
+      break;
+    }
+    case 'agent': {
+      const socket = plan.auth.agentSocket ?? process.env.SSH_AUTH_SOCK;
+      if (socket === undefined || socket === '') {
+        throw new SshError({ code: 'AGENT_FAILED', level: 'auth', message: 'Auth error: no ssh-agent: SSH_AUTH_SOCK is not set' });
+      }
+      raw.auth.agentSocket = socket;
+      break;
+    }
+    case 'keyboard_interactive':
+      raw.auth.responses = plan.auth.responses;
+      break;
+  }
+  if (plan.proxy !== undefined) {
+    const proxy: NonNullable<RawConnectOptions['proxy']> = {
+      type: plan.proxy.type,
+      addresses: await resolve(plan.proxy.host, true, plan, deadline),
+      port: plan.proxy.port,
+    };
+    if (plan.proxy.login !== undefined) proxy.login = plan.proxy.login;
+    if (plan.proxy.password !== undefined) proxy.password = plan.proxy.password;
+    raw.proxy = proxy;
+  } else {
+    raw.addresses = await resolve(plan.host, false, plan, deadline);
+  }
+  if (plan.hostKey.policy !== 'off') {
+    raw.hostKey = {
+      policy: plan.hostKey.policy,
+      knownHostsText: await withinDeadline(plan, deadline, 'reading known_hosts', (cancel) => readKnownHosts(plan.hostKey, cancel)),
+      knownHostsPath: plan.hostKey.knownHostsPath,
+      recordNew: plan.hostKey.policy === 'accept-new' && plan.hostKey.explicit,
+    };
+    if (plan.hostKey.fingerprint !== undefined) raw.hostKey.fingerprint = plan.hostKey.fingerprint;
+  }
+  raw.wantHostKeyVerdict = plan.hostKey.verify !== undefined;
+  if (plan.algorithms !== undefined) raw.algorithms = plan.algorithms;
+  raw.connectTimeoutMs = Math.max(1, deadline - Date.now());
+  raw.connectDeadlineHrMs = Number(process.hrtime.bigint() / 1000000n) + raw.connectTimeoutMs;
+  return raw;
+}
+
+/** The known_hosts file's bytes, passed to the engine as they are. */
+function readKnownHosts(hostKey: HostKeyPlan, cancel: ReadCancel): Promise<Buffer> {
+  const field = hostKey.explicit ? hostKey.knownHostsField : `${hostKey.knownHostsField} (default ~/.ssh/known_hosts)`;
+  return readBounded(hostKey.knownHostsPath, {
+    limit: MAX_KNOWN_HOSTS_BYTES, field, expected: 'a readable file', noun: 'known_hosts file', cancel, emptyWhenAbsent: true,
+  });
+}
+
+/** True when the file's last byte is not a newline (only that byte is read). */
+async function lacksFinalNewline(file: string): Promise<boolean> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  } catch {
+    return false; // a new file
+  }
+  try {
+    const stats = await handle.stat();
+    if (!stats.isFile() || stats.size === 0) return false;
+    const last = Buffer.alloc(1);
+    const { bytesRead } = await handle.read(last, 0, 1, stats.size - 1);
+    return bytesRead === 1 && last[0] !== 0x0a;
+  } catch {
+    return false;
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+}
+
+/** accept-new with an explicit file: append the new host's line (OpenSSH format). */
+export async function recordKnownHost(hostKey: HostKeyPlan, line: string): Promise<void> {
+  const prefix = (await lacksFinalNewline(hostKey.knownHostsPath)) ? '\n' : '';
+  await fs.promises.appendFile(hostKey.knownHostsPath, `${prefix}${line}\n`, { mode: 0o600 });
+}
+
