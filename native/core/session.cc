@@ -741,6 +741,7 @@ void Session::TearDown() {
       callbacks_.pending.clear();
       callbacks_.pending_head = 0;
       int rc = LIBSSH2_ERROR_EAGAIN;
+      // (libssh2 patch 0023: a half-sent packet no longer makes this EAGAIN for ever.)
       for (int i = 0; i < 1000 && rc == LIBSSH2_ERROR_EAGAIN; ++i) rc = libssh2_session_free(ssh_);
       ssh_ = nullptr;
     }
