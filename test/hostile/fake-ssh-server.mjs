@@ -72,7 +72,7 @@ function newStats() {
     connections: 0,
     bytesIn: 0,
     messages: {}, // message type -> count, every connection
-    userauth: { none: 0, password: 0, publickeyQuery: 0, publickeySigned: 0, keyboardInteractive: 0, succeeded: 0 },
+    userauth: { none: 0, password: 0, publickeyQuery: 0, publickeySigned: 0, keyboardInteractive: 0, succeeded: 0, banners: 0 },
     publickeyAlgorithms: [],
     channelOpens: 0,
     channelRequests: {}, // request type -> count
