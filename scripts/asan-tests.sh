@@ -51,7 +51,8 @@ fi
 
 ASAN_LIB="$(gcc -print-file-name=libasan.so)"
 [[ -f $ASAN_LIB ]] || { echo "asan: gcc has no libasan.so ($ASAN_LIB)" >&2; exit 1; }
-if ! ldd "$ADDON" | grep libasan >/dev/null; then  # not -q: with pipefail, an early exit would SIGPIPE ldd
+# grep reads all of ldd's output: with pipefail, `grep -q` could stop early and ldd die of SIGPIPE.
+if ! ldd "$ADDON" | grep libasan >/dev/null; then
   echo "asan: $ADDON is not linked with libasan (was it built with -DNSSH_SANITIZE=ON?)" >&2
   exit 1
 fi

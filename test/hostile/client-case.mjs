@@ -146,7 +146,7 @@ try {
     report.execCallMs = blockedTo - blockedFrom;
     stageStarted = blockedTo;
     const result = await pending;
-    report.outcome = { ok: true, stdout: result.stdout.slice(0, 200), stdoutLength: result.stdout.length, exitCode: result.exitCode };
+    report.outcome = { ok: true, stdout: result.stdout.slice(0, 200), stdoutLength: result.stdout.length, exitCode: result.exitCode, signal: result.signal };
   } else {
     report.outcome = { ok: true };
   }

@@ -1,8 +1,8 @@
 // A scripted fake SSH server for the hostile-peer suites (test/hostile/*.test.mjs), written from
 // RFC 4253 (transport), RFC 8731 (curve25519-sha256), RFC 8709 (ssh-ed25519) and RFC 8308
 // (EXT_INFO) with node:net and node:crypto only. It completes a real key exchange with libssh2
-// (curve25519-sha256, ssh-ed25519 host key, aes128-ctr / aes256-ctr, hmac-sha2-256 / -512; no
-// strict KEX) and then serves logins and channels (test/hostile/fake-ssh-services.mjs), but every
+// (curve25519-sha256, ssh-ed25519 host key, aes128-ctr / aes256-ctr, hmac-sha2-256 / -512 and,
+// when a plan asks, hmac-sha2-256-etm@openssh.com; no strict KEX) and then serves logins and channels (test/hostile/fake-ssh-services.mjs), but every
 // step can be scripted: a plan object of settings and hooks decides what the server says and when
 // it breaks the protocol. This file is a library: no test logic.
 //
@@ -16,7 +16,8 @@
 // Plan (every field optional):
 //   banner            identification string without CR LF ('SSH-2.0-FakeSSH_1.0'); null: none
 //   sendKexinit       false: never send our KEXINIT (the script halts at the client's)
-//   ciphers, macs     what we offer (default: every one in ssh-wire.mjs)
+//   ciphers, macs     what we offer (default: every one in ssh-wire.mjs but the encrypt-then-MAC
+//                     MAC, which a plan names when it wants it)
 //   extInfo           {name: value} sent as SSH_MSG_EXT_INFO after our NEWKEYS when the client's
 //                     KEXINIT lists ext-info-c (default {'server-sig-algs': ...}); null: never
 //   hostKey           a key from generateHostKey() (default: a new one per server)
@@ -72,7 +73,7 @@ function newStats() {
     connections: 0,
     bytesIn: 0,
     messages: {}, // message type -> count, every connection
-    userauth: { none: 0, password: 0, publickeyQuery: 0, publickeySigned: 0, keyboardInteractive: 0, succeeded: 0 },
+    userauth: { none: 0, password: 0, publickeyQuery: 0, publickeySigned: 0, keyboardInteractive: 0, succeeded: 0, banners: 0 },
     publickeyAlgorithms: [],
     channelOpens: 0,
     channelRequests: {}, // request type -> count
@@ -257,7 +258,7 @@ export class FakeConnection {
 
   #sendKexinit() {
     const ciphers = this.plan.ciphers ?? Object.keys(CIPHERS);
-    const macs = this.plan.macs ?? Object.keys(MACS);
+    const macs = this.plan.macs ?? Object.keys(MACS).filter((name) => !MACS[name].etm);
     this.#serverKexinit = payload(MSG.KEXINIT, (w) => {
       w.raw(crypto.randomBytes(16));
       for (const list of [KEX_METHODS, ['ssh-ed25519'], ciphers, ciphers, macs, macs, ['none'], ['none'], [], []]) {

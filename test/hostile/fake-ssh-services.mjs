@@ -6,10 +6,15 @@
 // Plan fields read here (all optional):
 //   auth: {methods: ['publickey', 'password'] (listed in USERAUTH_FAILURE),
 //          password: boolean | (user, password) => boolean  accept the password (default true),
-//          pkOk: boolean          answer a publickey query with PK_OK (default true),
-//          publickey: boolean     accept a signed publickey request, unverified (default true)}
+//          pkOk: boolean | (blob) => boolean       answer a publickey query with PK_OK (default true),
+//          publickey: boolean | (blob) => boolean  accept a signed publickey request, unverified
+//                                                  (default true),
+//          banner: {text, count: 1, gapMs: 0}  send `count` USERAUTH_BANNERs, `gapMs` apart, before
+//                                              every login reply (the reply follows after a gap)}
 //   channel: {window: 2 MiB, maxPacket: 32 KiB   what our confirmation announces,
 //             refuse: {reason, description}     refuse every channel open instead,
+//             beforeReply(conn, peerId)         runs before we answer an open (peerId: the
+//                                               client's number for the channel),
 //             adjust: true                      give the client more window as its data arrives}
 //   requests: {[type]: boolean} or (type, channel) => boolean   answer CHANNEL_SUCCESS or
 //             CHANNEL_FAILURE (default: env, pty-req, exec, shell, subsystem, signal succeed)
@@ -125,6 +130,28 @@ function count(table, key) {
   table[key] = (table[key] ?? 0) + 1;
 }
 
+/** `setting` (a boolean or a function of `args`) as a boolean; undefined is `fallback`. */
+const decide = (setting, fallback, ...args) => (typeof setting === 'function' ? setting(...args) : (setting ?? fallback));
+
+/** Sends a login reply, after the plan's banners (auth.banner) when it has some; then `after`. */
+function authReply(conn, reply, after) {
+  const banner = conn.plan.auth?.banner;
+  let left = banner ? (banner.count ?? 1) : 0;
+  const step = () => {
+    if (left === 0) {
+      conn.sendPacket(reply);
+      after?.();
+      return;
+    }
+    left -= 1;
+    conn.stats.userauth.banners += 1;
+    conn.sendPacket(body(MSG.USERAUTH_BANNER, (w) => w.string(banner.text).string('')));
+    if (banner.gapMs) setTimeout(step, banner.gapMs);
+    else step();
+  };
+  step();
+}
+
 function onUserauth(conn, reader) {
   const { plan, stats } = conn;
   const auth = plan.auth ?? {};
@@ -132,12 +159,11 @@ function onUserauth(conn, reader) {
   reader.text(); // service
   const method = reader.text();
   const methods = auth.methods ?? ['publickey', 'password'];
-  const failure = () => conn.sendPacket(body(MSG.USERAUTH_FAILURE, (w) => w.string(methods.join(',')).bool(false)));
+  const failure = () => authReply(conn, body(MSG.USERAUTH_FAILURE, (w) => w.string(methods.join(',')).bool(false)));
   const success = () => {
     stats.userauth.succeeded += 1;
     conn.authenticated = true;
-    conn.sendPacket(body(MSG.USERAUTH_SUCCESS));
-    conn.runHook('afterAuth');
+    authReply(conn, body(MSG.USERAUTH_SUCCESS), () => conn.runHook('afterAuth'));
   };
   if (method === 'password') {
     stats.userauth.password += 1;
@@ -154,8 +180,8 @@ function onUserauth(conn, reader) {
     const blob = reader.string();
     if (!signed) {
       stats.userauth.publickeyQuery += 1;
-      if (auth.pkOk !== false && methods.includes('publickey')) {
-        conn.sendPacket(body(MSG.USERAUTH_PK_OK, (w) => w.string(algorithm).string(blob)));
+      if (decide(auth.pkOk, true, blob) && methods.includes('publickey')) {
+        authReply(conn, body(MSG.USERAUTH_PK_OK, (w) => w.string(algorithm).string(blob)));
       } else {
         failure();
       }
@@ -164,7 +190,7 @@ function onUserauth(conn, reader) {
     stats.userauth.publickeySigned += 1;
     stats.publickeyAlgorithms.push(algorithm);
     reader.string(); // the signature: not verified, the fake accepts any
-    if (auth.publickey !== false && methods.includes('publickey')) success();
+    if (decide(auth.publickey, true, blob) && methods.includes('publickey')) success();
     else failure();
     return;
   }
@@ -181,6 +207,7 @@ function onChannelOpen(conn, reader) {
   const peerWindow = reader.u32();
   const peerMaxPacket = reader.u32();
   const settings = plan.channel ?? {};
+  settings.beforeReply?.(conn, peerId);
   const refusal = settings.refuse ?? (type === 'session' ? null : { reason: 3, description: `unknown channel type ${type}` });
   if (refusal) {
     conn.sendPacket(body(MSG.CHANNEL_OPEN_FAILURE, (w) => w.u32(peerId).u32(refusal.reason).string(refusal.description).string('')));

@@ -1,8 +1,9 @@
 // Hostile answers during login: a server-sig-algs extension (RFC 8308) that repeats rsa-sha2-256
-// 64 and 1000 times while an RSA key logs in, and servers that refuse every login. The fake
-// server accepts any signed publickey request without verifying it (these cases are about the
-// client's parsing, not about signatures). Each runs in a child process (client-case.mjs) next to
-// a healthy connection to the real sshd; see harness.mjs. A control case logs in with Ed25519.
+// 64 and 1000 times while an RSA key logs in, USERAUTH_BANNERs repeated before every login reply,
+// and servers that refuse every login (agent logins: agent.test.mjs). The fake server accepts any
+// signed publickey request without verifying it (these cases are about the client's parsing, not
+// about signatures). Each runs in a child process (client-case.mjs) next to a healthy connection
+// to the real sshd; see harness.mjs. A control case logs in with Ed25519.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -59,6 +60,18 @@ describe('(5) a server-sig-algs list with repeats, RSA key login', () => {
       });
     });
   }
+});
+
+describe('(4) repeated USERAUTH_BANNERs (libssh2 patch 0016: each new banner leaked the previous one)', () => {
+  it('3 banners of 30 KB, 20 ms apart, before every login reply (none, password): the login works', async (t) => {
+    await fakeServerCase(t, sshd, {
+      plan: { auth: { banner: { text: 'b'.repeat(30_000), count: 3, gapMs: 20 } } },
+      exec: { command: 'echo hi' },
+      boundMs: 2000,
+      expect: { ok: true, check: printsHi },
+      check: (server) => assert.equal(server.stats.userauth.banners, 6),
+    });
+  });
 });
 
 describe('refused logins', () => {

@@ -1,9 +1,10 @@
 // Hostile peers after the key exchange, at the transport layer: encrypted packets that break
 // RFC 4253 §6 (not a whole number of cipher blocks, an absurd length, a padding longer than the
-// packet) right after NEWKEYS or in the middle of a command, and a server that stops answering
-// keepalives. Each runs in a child process (client-case.mjs) next to a healthy connection to the
-// real sshd; see harness.mjs for what "contained" means. Two control cases show that the fake
-// server completes a normal key exchange, login and command with our client.
+// packet) right after NEWKEYS or in the middle of a command, the same padding under an
+// encrypt-then-MAC MAC, and a server that stops answering keepalives. Each runs in a child process
+// (client-case.mjs) next to a healthy connection to the real sshd; see harness.mjs for what
+// "contained" means. Three control cases show that the fake server completes a normal key
+// exchange, login and command with our client.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +29,7 @@ after(async () => {
 /** An SSH_MSG_IGNORE payload with `n` bytes of data. */
 const ignore = (n = 16) => payload(MSG.IGNORE, (w) => w.string(Buffer.alloc(n, 0x2e)));
 const AES128 = { ciphers: ['aes128-ctr'], macs: ['hmac-sha2-256'] };
+const ETM = { ciphers: ['aes128-ctr'], macs: ['hmac-sha2-256-etm@openssh.com'] };
 /** A known_hosts file with `lines`. */
 function knownHosts(name, lines) {
   const file = path.join(tmp, name);
@@ -55,6 +57,23 @@ describe('control: the fake server is a working SSH server', () => {
         assert.equal(server.stats.userauth.succeeded, 1);
         assert.deepEqual(server.stats.commands, ['echo hi']);
       },
+    });
+  });
+
+  it('aes128-ctr + hmac-sha2-256-etm@openssh.com (encrypt-then-MAC): `echo hi` prints hi', async (t) => {
+    await fakeServerCase(t, sshd, {
+      plan: ETM,
+      exec: { command: 'echo hi' },
+      boundMs: 2000,
+      expect: {
+        ok: true,
+        check: (r) => {
+          if (r.outcome.stdout !== 'hi\n') return `stdout ${JSON.stringify(r.outcome.stdout)}`;
+          if (r.algorithms?.macServerToClient !== ETM.macs[0] || r.algorithms?.macClientToServer !== ETM.macs[0]) return `negotiated ${JSON.stringify(r.algorithms)}`;
+          return undefined;
+        },
+      },
+      check: (server) => assert.deepEqual(server.stats.errors, []),
     });
   });
 
@@ -119,6 +138,29 @@ describe('malformed encrypted packets', () => {
       plan: { ...AES128, afterNewKeys(conn) { conn.sendPacket(ignore(), { paddingLength: 250 }); conn.halt(); } },
       boundMs: 2000,
       expect: { codes: transportFailure, stage: 'connect' },
+    });
+  });
+});
+
+describe('(7) encrypt-then-MAC: a padding length past the packet, under a correct MAC (libssh2 patch 0014)', () => {
+  // The MAC covers the ciphertext, so libssh2 checks it before it decrypts and sees the padding
+  // length: before patch 0014 nothing checked that length afterwards (the payload length wrapped).
+  const paddingPast = /padding longer than the packet/;
+
+  it('right after NEWKEYS: HANDSHAKE_FAILED or CONNECTION_LOST, "padding longer than the packet"', async (t) => {
+    await fakeServerCase(t, sshd, {
+      plan: { ...ETM, afterNewKeys(conn) { conn.sendPacket(ignore(), { paddingLength: 250 }); conn.halt(); } },
+      boundMs: 2000,
+      expect: { codes: ['HANDSHAKE_FAILED', 'CONNECTION_LOST'], message: paddingPast, stage: 'connect' },
+    });
+  });
+
+  it('in the middle of a command: CONNECTION_LOST, "padding longer than the packet"', async (t) => {
+    await fakeServerCase(t, sshd, {
+      plan: { ...ETM, exec(channel) { channel.write('partial output\n'); channel.conn.sendPacket(ignore(), { paddingLength: 255 }); channel.conn.halt(); } },
+      exec: { command: 'sleep forever', options: { timeout: 3000 } },
+      boundMs: 3000,
+      expect: { codes: ['CONNECTION_LOST'], message: paddingPast, stage: 'exec' },
     });
   });
 });

@@ -2,7 +2,9 @@
 // written from the RFCs: the data types of RFC 4251 §5 (Writer / Reader), the message numbers of
 // RFC 4253 / 4252 / 4254 / 8308, and the binary packet protocol of RFC 4253 §6 in both
 // directions: framing and random padding, aes128-ctr / aes256-ctr encryption and hmac-sha2-256 /
-// hmac-sha2-512 MACs over (sequence number || packet). The sealing side can be told to break the
+// hmac-sha2-512 MACs over (sequence number || packet), or hmac-sha2-256-etm@openssh.com
+// (encrypt-then-MAC, OpenSSH's PROTOCOL §1.5: the length field stays clear, the MAC covers
+// sequence number || length || ciphertext). The sealing side can be told to break the
 // rules (wrong length field, wrong padding length, a packet that is not a whole number of cipher
 // blocks) so tests can send malformed packets on purpose. node:crypto only.
 
@@ -94,10 +96,14 @@ export const CIPHERS = Object.freeze({
   'aes256-ctr': { openssl: 'aes-256-ctr', keyLength: 32, ivLength: 16, blockSize: 16 },
 });
 
-/** MACs the fake server can speak (encrypt-and-MAC, RFC 4253 §6.4; RFC 6668). */
+/**
+ * MACs the fake server can speak: encrypt-and-MAC (RFC 4253 §6.4; RFC 6668) and one
+ * encrypt-then-MAC (etm: true), which the fake offers only when a plan names it.
+ */
 export const MACS = Object.freeze({
   'hmac-sha2-256': { hash: 'sha256', keyLength: 32, length: 32 },
   'hmac-sha2-512': { hash: 'sha512', keyLength: 64, length: 64 },
+  'hmac-sha2-256-etm@openssh.com': { hash: 'sha256', keyLength: 32, length: 32, etm: true },
 });
 
 const UNENCRYPTED_BLOCK = 8;
@@ -144,9 +150,10 @@ export class PacketSealer {
    */
   seal(payload, { padding, paddingLength, lengthOverride, misalign = 0 } = {}) {
     const bs = this.blockSize;
+    const etm = this.#mac?.etm === true; // then the length field is not part of the blocks
     let pad = padding;
     if (pad === undefined) {
-      pad = bs - ((4 + 1 + payload.length) % bs);
+      pad = bs - (((etm ? 0 : 4) + 1 + payload.length) % bs);
       if (pad < 4) pad += bs;
     }
     pad += misalign;
@@ -157,6 +164,11 @@ export class PacketSealer {
     const seq = this.seq;
     this.seq = (this.seq + 1) >>> 0;
     if (this.#cipher === null) return packet;
+    if (etm) {
+      const sealed = Buffer.concat([header.subarray(0, 4), this.#cipher.update(packet.subarray(4))]);
+      const mac = crypto.createHmac(this.#mac.hash, this.#macKey).update(sequenceBytes(seq)).update(sealed).digest();
+      return Buffer.concat([sealed, mac]);
+    }
     const mac = crypto.createHmac(this.#mac.hash, this.#macKey).update(sequenceBytes(seq)).update(packet).digest();
     return Buffer.concat([this.#cipher.update(packet), mac]);
   }
@@ -192,7 +204,9 @@ export class PacketOpener {
    * so keys changed after a NEWKEYS apply to the very next packet. Throws on bad input.
    */
   next() {
-    const packet = this.#decipher === null ? this.#nextPlain() : this.#nextSealed();
+    let packet;
+    if (this.#decipher === null) packet = this.#nextPlain();
+    else packet = this.#mac.etm ? this.#nextEtm() : this.#nextSealed();
     if (packet === null) return null;
     const padding = packet[4];
     if (padding < 4 || 1 + padding > packet.length - 4) throw new Error(`bad padding length ${padding}`);
@@ -201,9 +215,9 @@ export class PacketOpener {
     return { seq, payload: packet.subarray(5, packet.length - padding) };
   }
 
-  #checkLength(length) {
+  #checkLength(length, etm = false) {
     if (length < 5 || length > this.maxPacket) throw new Error(`bad packet length ${length}`);
-    if ((length + 4) % this.#blockSize !== 0) throw new Error(`packet length ${length} is not a whole number of blocks`);
+    if ((length + (etm ? 0 : 4)) % this.#blockSize !== 0) throw new Error(`packet length ${length} is not a whole number of blocks`);
   }
 
   #nextPlain() {
@@ -214,6 +228,20 @@ export class PacketOpener {
     const packet = this.#buffer.subarray(0, 4 + length);
     this.#buffer = this.#buffer.subarray(4 + length);
     return packet;
+  }
+
+  /** Encrypt-then-MAC: a clear length, the ciphertext, a MAC over both; checked, then decrypted. */
+  #nextEtm() {
+    if (this.#buffer.length < 4) return null;
+    const length = this.#buffer.readUInt32BE(0);
+    this.#checkLength(length, true);
+    if (this.#buffer.length < 4 + length + this.#mac.length) return null;
+    const sealed = this.#buffer.subarray(0, 4 + length);
+    const mac = this.#buffer.subarray(4 + length, 4 + length + this.#mac.length);
+    this.#buffer = this.#buffer.subarray(4 + length + this.#mac.length);
+    const expected = crypto.createHmac(this.#mac.hash, this.#macKey).update(sequenceBytes(this.seq)).update(sealed).digest();
+    if (!crypto.timingSafeEqual(mac, expected)) throw new Error(`bad MAC on packet ${this.seq}`);
+    return Buffer.concat([sealed.subarray(0, 4), this.#decipher.update(sealed.subarray(4))]);
   }
 
   #nextSealed() {
