@@ -154,7 +154,10 @@ Authenticator::Status Authenticator::StepAgentStart() {
     return Status::kFailed;
   }
   if (libssh2_agent_list_identities(agent_) != 0) {
-    return Fail(libssh2_session_last_errno(session_), "cannot list the agent's identities");
+    // Only the agent's socket is used here: whatever failed, it is the agent's failure.
+    Fail(libssh2_session_last_errno(session_), "cannot list the agent's identities");
+    error_.code = "AGENT_FAILED";
+    return Status::kFailed;
   }
   identity_ = nullptr;
   int rc = libssh2_agent_get_identity(agent_, &identity_, nullptr);
@@ -175,7 +178,13 @@ Authenticator::Status Authenticator::StepAgentTry() {
     phase_ = Phase::kDone;
     return Status::kDone;
   }
-  if (IsTransportError(rc)) return Fail(rc, "connection lost during agent login");
+  if (IsTransportError(rc)) {
+    Fail(rc, "connection lost during agent login");
+    // libssh2 reports the agent's socket failing ("agent recv failed", "agent send failed") with
+    // the same codes as the server's connection.
+    if (LastSshMessage(session_).rfind("agent ", 0) == 0) error_.code = "AGENT_FAILED";
+    return Status::kFailed;
+  }
   ++identities_tried_;
   libssh2_agent_publickey* previous = identity_;
   int next = libssh2_agent_get_identity(agent_, &identity_, previous);

@@ -45,6 +45,9 @@ struct CallbackContext {
   // The SSH connection's socket. libssh2 also reads and writes the ssh-agent's socket through
   // these callbacks; that one gets plain, bounded I/O (Libssh2Io::kForeignWaitMs).
   int ssh_fd = -1;
+  // While connecting: the end of the connect bound (uv_hrtime() in ms), which also cuts waits
+  // on the agent's socket short; 0 once connected.
+  uint64_t connect_deadline_ms = 0;
   void* loop = nullptr;  // uv_loop_t* of the engine, for uv_now()
 };
 

@@ -27,11 +27,20 @@ ssize_t Account(CallbackContext* context, const void* data, size_t length) {
 
 // I/O on a socket that is not the session's own (the ssh-agent's): wait at most kForeignWaitMs
 // for it to be ready, then one call. End-of-stream and time-outs are errors.
-ssize_t ForeignIo(int socket, void* buffer, size_t length, int flags, bool reading) {
+ssize_t ForeignIo(const CallbackContext* context, int socket, void* buffer, size_t length,
+                  int flags, bool reading) {
   pollfd waiter{socket, static_cast<short>(reading ? POLLIN : POLLOUT), 0};
+  int wait_ms = Libssh2Io::kForeignWaitMs;
+  if (context->connect_deadline_ms != 0) {
+    // Never past the connect bound (it cannot fire while the engine waits here).
+    const uint64_t now_ms = uv_hrtime() / 1000000;
+    if (now_ms >= context->connect_deadline_ms) return -ETIMEDOUT;
+    wait_ms = static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(wait_ms),
+                                                  context->connect_deadline_ms - now_ms));
+  }
   int ready = 0;
   do {
-    ready = poll(&waiter, 1, Libssh2Io::kForeignWaitMs);
+    ready = poll(&waiter, 1, wait_ms);
   } while (ready < 0 && errno == EINTR);
   if (ready == 0) return -ETIMEDOUT;
   if (ready < 0) return -errno;
@@ -58,7 +67,7 @@ void Libssh2Io::StartTurn(CallbackContext* context) {
 
 LIBSSH2_RECV_FUNC(Libssh2Io::Receive) {
   auto* context = static_cast<CallbackContext*>(*abstract);
-  if (socket != context->ssh_fd) return ForeignIo(socket, buffer, length, flags, true);
+  if (socket != context->ssh_fd) return ForeignIo(context, socket, buffer, length, flags, true);
   if (length == 0) return 0;
   if (context->turn_left == 0) {
     // This session had its share of the engine: the others go first.
@@ -116,7 +125,7 @@ LIBSSH2_RECV_FUNC(Libssh2Io::Receive) {
 LIBSSH2_SEND_FUNC(Libssh2Io::Send) {
   auto* context = static_cast<CallbackContext*>(*abstract);
   if (socket != context->ssh_fd) {
-    return ForeignIo(socket, const_cast<void*>(buffer), length, flags, false);
+    return ForeignIo(context, socket, const_cast<void*>(buffer), length, flags, false);
   }
   ssize_t n = send(socket, buffer, length, flags | MSG_NOSIGNAL);
   if (n < 0) return -errno;

@@ -29,7 +29,8 @@ class Libssh2Io {
   static constexpr size_t kSmallRead = 512;
   static constexpr size_t kReadAhead = 16 * 1024;
   // The longest the engine waits on the ssh-agent's socket (blocking: libssh2's agent code has
-  // no safe way to resume a partial exchange) before the agent login fails.
+  // no safe way to resume a partial exchange) before the agent login fails; never past the
+  // connect bound.
   static constexpr int kForeignWaitMs = 10000;
 
   // Installs the socket callbacks on `session` (created with Allocate/Release/Reallocate).

@@ -89,6 +89,7 @@ void Session::Connect(uint64_t request_id, ConnectRequest request) {
     timeout_ms = std::min(timeout_ms, left_ms);
   }
   uv_timer_start(&connect_timer_, &Session::OnConnectTimer, timeout_ms, 0);
+  callbacks_.connect_deadline_ms = uv_hrtime() / 1000000 + timeout_ms;
   if (request_.proxy.kind != ProxyKind::kNone) {
     proxy::ProxyConfig config;
     config.type = ToProxyType(request_.proxy.kind);
@@ -422,6 +423,7 @@ bool Session::StepAuth() {
   authenticator_.Release();
   state_ = State::kReady;
   callbacks_.pre_login_left = UINT64_MAX;
+  callbacks_.connect_deadline_ms = 0;
   // Secrets are not needed any more: wipe them now rather than when the connection closes.
   request_.auth.password.Wipe();
   request_.auth.private_key.Wipe();
