@@ -64,6 +64,7 @@
       "target_name": "native_ssh",
       "dependencies": ["libssh2"],
       "sources": [
+        "native/core/algorithms.cc",
         "native/core/authenticator.cc",
         "native/core/engine.cc",
         "native/core/block_pool.cc",

@@ -126,3 +126,37 @@ describe('fingerprint pins and the verify callback', () => {
     );
   });
 });
+
+describe('host key algorithm order (OpenSSH\'s)', () => {
+  it('a changed Ed25519 key next to the right ECDSA key is refused, as OpenSSH refuses it (Ed25519 is asked for first)', async () => {
+    const keyDir = fs.mkdtempSync(path.join(dir, 'forged-'));
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', path.join(keyDir, 'k')]);
+    const forgedEd = fs.readFileSync(path.join(keyDir, 'k.pub'), 'utf8').trim().split(' ').slice(0, 2).join(' ');
+    const ecdsa = scanned.split('\n').filter((l) => / ecdsa-sha2-nistp256 /.test(l));
+    assert.equal(ecdsa.length, 1, 'ssh-keyscan found the ECDSA key');
+    const knownHosts = file(`${ecdsa[0]}\n[127.0.0.1]:${sshd.port} ${forgedEd}\n`);
+    for (const policy of ['strict', 'accept-new']) {
+      const r = await whoami({ host_key_policy: policy, known_hosts: knownHosts });
+      assert.equal(r.code, 'HOST_KEY_MISMATCH', `${policy}: ${r.error}`);
+      assert.match(r.error, /ssh-ed25519/);
+    }
+    // OpenSSH's own client refuses the same file.
+    const ssh = spawnSync('ssh', ['-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes',
+      '-o', 'GlobalKnownHostsFile=/dev/null', '-p', String(sshd.port), '-i', sshd.keys.ed25519, `${sshd.user}@127.0.0.1`, 'true'], { encoding: 'utf8', timeout: 20_000 });
+    assert.notEqual(ssh.status, 0);
+    assert.match(ssh.stderr, /REMOTE HOST IDENTIFICATION HAS CHANGED/);
+  });
+  it('with nothing recorded, the defaults are OpenSSH\'s: Ed25519 first, no ssh-rsa, no SHA-1 key exchange, no CBC or MD5', async () => {
+    const conn = await connect({ host: '127.0.0.1', port: sshd.port, username: sshd.user, privateKeyPath: sshd.keys.ed25519, hostKey: { policy: 'off' } });
+    try {
+      assert.equal(conn.hostKey.type, 'ssh-ed25519');
+      assert.doesNotMatch(conn.algorithms.kex, /sha1|group1/);
+      assert.doesNotMatch(conn.algorithms.cipherCs ?? JSON.stringify(conn.algorithms), /cbc/);
+    } finally {
+      await conn.close();
+    }
+    // A legacy algorithm stays available when named.
+    const legacy = await whoami({ host_key_policy: 'off', kex_algorithms: 'diffie-hellman-group14-sha1,curve25519-sha256' });
+    assert.equal(legacy.result, true, legacy.error);
+  });
+});

@@ -69,7 +69,8 @@ struct ConnectRequest {
   // large known_hosts into the request, a busy engine thread).
   uint64_t connect_deadline_hr_ms = 0;
   HostKeyCheck host_key;
-  // Client-side algorithm preferences (comma lists, libssh2 names); empty = libssh2's defaults.
+  // Client-side algorithm preferences (comma lists, libssh2 names); empty = OpenSSH's client
+  // defaults (algorithms.h).
   std::string kex_algorithms;
   std::string ciphers;
   std::string macs;

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "algorithms.h"
 #include "base64.h"
 #include "engine.h"
 #include "libssh2_io.h"
@@ -178,26 +179,22 @@ void Session::StartSsh() {
 }
 
 void Session::PreferKnownHostKeyTypes() {
-  std::vector<std::string> preferred = verifier_->PreferredAlgorithms();
-  if (preferred.empty()) return;
-  const char** supported = nullptr;
-  int count = libssh2_session_supported_algs(ssh_, LIBSSH2_METHOD_HOSTKEY, &supported);
-  if (count <= 0 || supported == nullptr) return;
-  std::vector<std::string> all(supported, supported + count);
-  libssh2_free(ssh_, supported);
-  std::string list;
-  auto add = [&list](const std::string& name) {
-    if ((',' + list + ',').find(',' + name + ',') != std::string::npos) return;
-    if (!list.empty()) list += ',';
-    list += name;
-  };
-  for (const std::string& name : preferred) {
-    if (std::find(all.begin(), all.end(), name) != all.end()) add(name);
-  }
-  for (const std::string& name : all) add(name);
-  if (libssh2_session_method_pref(ssh_, LIBSSH2_METHOD_HOSTKEY, list.c_str()) == 0) {
+  // OpenSSH's order with the types known_hosts records for this host first (none with policy
+  // off), so that the check means what OpenSSH's means.
+  const std::string list = HostKeyOffer(verifier_->PreferredAlgorithms(),
+                                        SupportedAlgorithms(LIBSSH2_METHOD_HOSTKEY));
+  if (!list.empty() && libssh2_session_method_pref(ssh_, LIBSSH2_METHOD_HOSTKEY, list.c_str()) == 0) {
     host_key_offer_ = list;
   }
+}
+
+std::vector<std::string> Session::SupportedAlgorithms(int method) {
+  std::vector<std::string> supported;
+  const char** names = nullptr;
+  int count = libssh2_session_supported_algs(ssh_, method, &names);
+  for (int i = 0; i < count; ++i) supported.emplace_back(names[i]);
+  if (names != nullptr) libssh2_free(ssh_, names);
+  return supported;
 }
 
 bool Session::ApplyAlgorithmPreferences() {
@@ -213,17 +210,25 @@ bool Session::ApplyAlgorithmPreferences() {
       {&request_.macs, LIBSSH2_METHOD_MAC_SC, "algorithms.mac"},
       {&request_.host_key_algorithms, LIBSSH2_METHOD_HOSTKEY, "algorithms.hostKey"},
   };
+  // Lists the caller did not name: OpenSSH's client defaults (the host key list is set later,
+  // ordered by what known_hosts records). Stored in the request so that a failed negotiation
+  // names what was offered.
+  if (request_.kex_algorithms.empty()) {
+    request_.kex_algorithms =
+        DefaultAlgorithms(AlgorithmKind::kKex, SupportedAlgorithms(LIBSSH2_METHOD_KEX));
+  }
+  if (request_.ciphers.empty()) {
+    request_.ciphers =
+        DefaultAlgorithms(AlgorithmKind::kCipher, SupportedAlgorithms(LIBSSH2_METHOD_CRYPT_CS));
+  }
+  if (request_.macs.empty()) {
+    request_.macs = DefaultAlgorithms(AlgorithmKind::kMac, SupportedAlgorithms(LIBSSH2_METHOD_MAC_CS));
+  }
   for (const auto& pref : kPrefs) {
     if (pref.list->empty()) continue;
     // Every name must be one libssh2 implements: libssh2's own check passes a list with one
     // known name, and for key exchange it adds pseudo-names of its own, so it never fails there.
-    std::vector<std::string> supported;
-    {
-      const char** names = nullptr;
-      int count = libssh2_session_supported_algs(ssh_, pref.method, &names);
-      for (int i = 0; i < count; ++i) supported.emplace_back(names[i]);
-      if (names != nullptr) libssh2_free(ssh_, names);
-    }
+    const std::vector<std::string> supported = SupportedAlgorithms(pref.method);
     std::string unknown;
     size_t start = 0;
     while (start <= pref.list->size()) {

@@ -91,6 +91,7 @@ class Session {
   void Emit(Event event);
   void CollectHostKey(Event* event);
   void PreferKnownHostKeyTypes();
+  std::vector<std::string> SupportedAlgorithms(int method);
   bool ApplyAlgorithmPreferences();
   std::string ExplainHandshakeFailure();
   std::string StageName() const;
