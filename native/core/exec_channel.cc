@@ -19,10 +19,13 @@ constexpr size_t kMaxCommandBytes = 255 * 1024;
 // Commands above this may be over a server's own limit (Dropbear: 9000 bytes).
 constexpr size_t kLongCommandBytes = 8192;
 
+constexpr const char* kStdinHint =
+    "pass a long script on stdin instead, e.g. exec('bash -s', {stdin: script})";
+
 std::string TooLongMessage(size_t bytes) {
   return "Exec error: the command is too long: " + std::to_string(bytes) +
          " bytes, more than one SSH request carries (" + std::to_string(kMaxCommandBytes) +
-         "); pass a long script on stdin instead, e.g. exec('bash -s', {stdin: script})";
+         "); " + kStdinHint;
 }
 }  // namespace
 
@@ -100,9 +103,8 @@ ExecChannel::Status ExecChannel::ChannelError(int rc, const char* prefix) {
       // Servers with smaller limits close the connection on a long exec request instead of
       // refusing it (Dropbear past 9000 bytes).
       transport_error_.message += "; the command was " + std::to_string(request_.command.size()) +
-                                  " bytes, which this server may not accept in one request: "
-                                  "pass a long script on stdin instead, e.g. "
-                                  "exec('bash -s', {stdin: script})";
+                                  " bytes, which this server may not accept in one request: " +
+                                  kStdinHint;
     }
     return Status::kTransportError;
   }

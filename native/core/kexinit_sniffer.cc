@@ -17,17 +17,12 @@ uint32_t ReadU32(const std::string& s, size_t at) {
          static_cast<uint32_t>(static_cast<uint8_t>(s[at + 3]));
 }
 
-// Names that signal extensions (RFC 8308 ext-info, strict KEX) are not algorithms: left out.
-bool IsMarker(const std::string& name) {
-  return name.rfind("ext-info-", 0) == 0 || name.rfind("kex-strict-", 0) == 0;
-}
-
 std::vector<std::string> Split(const std::string& list) {
   std::vector<std::string> names;
   std::stringstream stream(list);
   std::string name;
   while (std::getline(stream, name, ',')) {
-    if (!name.empty() && !IsMarker(name)) names.push_back(name);
+    if (!name.empty() && !IsExtensionMarker(name)) names.push_back(name);
   }
   return names;
 }
@@ -48,6 +43,10 @@ bool Shares(const std::string& a, const std::string& b) {
 }
 
 }  // namespace
+
+bool IsExtensionMarker(const std::string& name) {
+  return name.rfind("ext-info-", 0) == 0 || name.rfind("kex-strict-", 0) == 0;
+}
 
 void KexinitSniffer::Feed(const uint8_t* data, size_t length) {
   if (done_ || given_up_) return;

@@ -35,6 +35,10 @@ class KexinitSniffer {
   std::string lists_[kListCount];
 };
 
+// Names in a key exchange list that signal extensions (RFC 8308 ext-info, strict KEX), not
+// algorithms: never offered as a key exchange, never listed as one.
+bool IsExtensionMarker(const std::string& name);
+
 // "no common <what>: we offer <ours>; the server offers <theirs>" for the first category in which
 // the two offers share nothing, or "" when every category has a common algorithm.
 std::string DescribeNegotiationFailure(const std::string ours[KexinitSniffer::kListCount],

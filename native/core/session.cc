@@ -83,14 +83,15 @@ void Session::Connect(uint64_t request_id, ConnectRequest request) {
   }
   connect_request_id_ = request_id;
   request_ = std::move(request);
+  const uint64_t now_ms = uv_hrtime() / 1000000;
   uint64_t timeout_ms = request_.connect_timeout_ms;
   if (request_.connect_deadline_hr_ms != 0) {
-    const uint64_t now_ms = uv_hrtime() / 1000000;
-    const uint64_t left_ms = request_.connect_deadline_hr_ms > now_ms ? request_.connect_deadline_hr_ms - now_ms : 1;
+    const uint64_t left_ms =
+        request_.connect_deadline_hr_ms > now_ms ? request_.connect_deadline_hr_ms - now_ms : 1;
     timeout_ms = std::min(timeout_ms, left_ms);
   }
   uv_timer_start(&connect_timer_, &Session::OnConnectTimer, timeout_ms, 0);
-  callbacks_.connect_deadline_ms = uv_hrtime() / 1000000 + timeout_ms;
+  callbacks_.connect_deadline_ms = now_ms + timeout_ms;
   if (request_.proxy.kind != ProxyKind::kNone) {
     proxy::ProxyConfig config;
     config.type = ToProxyType(request_.proxy.kind);
@@ -235,8 +236,8 @@ bool Session::ApplyAlgorithmPreferences() {
       size_t end = pref.list->find(',', start);
       if (end == std::string::npos) end = pref.list->size();
       const std::string name = pref.list->substr(start, end - start);
-      const bool pseudo = name == "ext-info-c" || name.rfind("kex-strict-", 0) == 0;
-      if (pseudo || std::find(supported.begin(), supported.end(), name) == supported.end()) {
+      if (IsExtensionMarker(name) ||
+          std::find(supported.begin(), supported.end(), name) == supported.end()) {
         unknown += (unknown.empty() ? "" : ", ") + ("'" + name + "'");
       }
       start = end + 1;
@@ -245,7 +246,7 @@ bool Session::ApplyAlgorithmPreferences() {
         libssh2_session_method_pref(ssh_, pref.method, pref.list->c_str()) != 0) {
       std::string list;
       for (const std::string& name : supported) {
-        if (name == "ext-info-c" || name.rfind("kex-strict-", 0) == 0) continue;
+        if (IsExtensionMarker(name)) continue;
         list += (list.empty() ? "" : ",") + name;
       }
       FailConnect(MakeError("INVALID_SETTINGS", "settings",
