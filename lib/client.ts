@@ -4,9 +4,12 @@
  * this file.
  * @packageDocumentation
  */
+import { EventEmitter } from 'node:events';
 import util = require('node:util');
 
-import { SshError, settingsError } from './errors';
+import { debugSink, DebugSink } from './debug';
+
+import { SshError } from './errors';
 import {
   cancelRequest,
   newSessionHandle,
@@ -16,7 +19,8 @@ import {
   submit,
 } from './native';
 import { ConnectOptions, ExecOptions, planFromOptions, rawExecOptions } from './options';
-import { engineError, prepareConnect, recordKnownHost } from './prepare';
+import { KnownHostsLock, lockKnownHosts } from './known-hosts-record';
+import { engineError, prepareConnect } from './prepare';
 import { ConnectPlan } from './settings';
 
 export type { ConnectOptions, ExecOptions, ProxyOptions } from './options';
@@ -79,11 +83,56 @@ export interface NegotiatedAlgorithms {
 const connectionInternals = new WeakMap<Connection, SessionHandle>();
 
 /**
+ * A connection's notices from the engine (`lost` once, `debug` lines), on a request id of their
+ * own that never keeps the process alive. It holds the connection weakly: an unclosed
+ * connection can still be collected (and is then closed by the engine).
+ */
+class NoticeRoute {
+  readonly id: number;
+  #connection: WeakRef<Connection> | undefined;
+
+  constructor(readonly debug: DebugSink) {
+    this.id = submit((event: RawEvent) => {
+      if (event.kind !== 'notice') return;
+      const info = event.info ?? {};
+      if (info.type === 'debug') {
+        this.debug?.(info.message ?? '');
+      } else if (info.type === 'lost') {
+        const error = new SshError(event.error ?? { code: 'CONNECTION_LOST', level: 'connect', message: 'Connection error: the connection was lost' });
+        this.debug?.(`lost: ${error.message}`);
+        const connection = this.#connection?.deref();
+        if (connection !== undefined) lostConnections.get(connection)?.(error);
+        this.stop();
+      }
+    });
+  }
+
+  attach(connection: Connection): void {
+    this.#connection = new WeakRef(connection);
+    forgetNotices.register(connection, this.id, this);
+  }
+
+  /** No more notices are wanted (closed, lost or never connected). */
+  stop(): void {
+    cancelRequest(this.id);
+    forgetNotices.unregister(this);
+  }
+}
+
+/** A collected connection's notice handler is dropped too. */
+const forgetNotices = new FinalizationRegistry<number>((id) => cancelRequest(id));
+/** Each connection's reaction to the loss of its link. */
+const lostConnections = new WeakMap<Connection, (error: SshError) => void>();
+
+/**
  * An open SSH connection. Commands run in parallel, each on its own channel. Close it with
  * {@link Connection.close} (or `await using`); one that is garbage-collected unclosed is closed
  * by the engine, and an idle one never keeps the process alive.
+ *
+ * Events: `'close'` once, when the connection ends: with no argument after {@link Connection.close},
+ * with the {@link SshError} (e.g. `CONNECTION_LOST`) when the link was lost, also while idle.
  */
-export class Connection {
+export class Connection extends EventEmitter {
   /** The host as given. */
   readonly host: string;
   readonly port: number;
@@ -99,11 +148,17 @@ export class Connection {
   /** known_hosts lines that were skipped while checking this host, with the reason. */
   readonly knownHostsNotes: string[];
   #closed = false;
+  #closedReason: SshError | 'closed' | undefined;
   #closing: Promise<void> | undefined;
+  #notices: NoticeRoute | undefined;
 
   /** @internal Made by {@link connect}. */
-  constructor(handle: SessionHandle, plan: ConnectPlan, info: Record<string, string>) {
+  constructor(handle: SessionHandle, plan: ConnectPlan, info: Record<string, string>, notices?: NoticeRoute) {
+    super();
     connectionInternals.set(this, handle);
+    this.#notices = notices;
+    notices?.attach(this);
+    lostConnections.set(this, (error) => this.#lost(error));
     this.host = plan.host;
     this.port = plan.port;
     this.username = plan.username;
@@ -121,9 +176,24 @@ export class Connection {
     };
   }
 
-  /** True once {@link Connection.close} was called. */
+  /** True once {@link Connection.close} was called or the connection was lost. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /**
+   * Why the connection ended: `undefined` while open, `'closed'` after {@link Connection.close},
+   * the {@link SshError} when it was lost (the server went away, keepalives went unanswered).
+   */
+  get closedReason(): SshError | 'closed' | undefined {
+    return this.#closedReason;
+  }
+
+  #lost(error: SshError): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closedReason = error;
+    this.emit('close', error);
   }
 
   /** Runs `command` on a new channel and collects its output. */
@@ -218,7 +288,8 @@ export class Connection {
   submitExec(raw: RawExecOptions, signal: AbortSignal | undefined, onEvent: (event: RawEvent) => void, onError: (error: unknown) => void): number {
     const handle = connectionInternals.get(this);
     if (this.#closed || handle === undefined) {
-      onError(new SshError({ code: 'NOT_CONNECTED', level: 'channel', message: 'No session: the connection is closed' }));
+      const reason = this.#closedReason instanceof SshError ? `the connection was lost (${this.#closedReason.message})` : 'the connection is closed';
+      onError(new SshError({ code: 'NOT_CONNECTED', level: 'channel', message: `No session: ${reason}` }));
       return 0;
     }
     if (signal?.aborted) {
@@ -268,7 +339,9 @@ export class Connection {
   /** Settles pending commands, sends an SSH disconnect and frees the connection. Idempotent. */
   close(): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
+    const wasOpen = !this.#closed;
     this.#closed = true;
+    this.#closedReason ??= 'closed';
     const handle = connectionInternals.get(this);
     this.#closing = new Promise<void>((resolve) => {
       if (handle === undefined) {
@@ -282,6 +355,9 @@ export class Connection {
         cancelRequest(id);
         resolve();
       }
+    }).then(() => {
+      this.#notices?.stop();
+      if (wasOpen) this.emit('close');
     });
     return this.#closing;
   }
@@ -293,7 +369,8 @@ export class Connection {
 
   /** What `util.inspect` shows: no secrets are held, and none are shown. */
   [util.inspect.custom](): string {
-    return `Connection { ${this.username}@${this.host}:${this.port}, hostKey: ${this.hostKey.type} ${this.hostKey.fingerprint}, ${this.#closed ? 'closed' : 'open'} }`;
+    const state = this.#closedReason instanceof SshError ? `lost (${this.#closedReason.code})` : this.#closed ? 'closed' : 'open';
+    return `Connection { ${this.username}@${this.host}:${this.port}, hostKey: ${this.hostKey.type} ${this.hostKey.fingerprint}, ${state} }`;
   }
 
   /** JSON view of a connection: public facts only. */
@@ -314,39 +391,75 @@ function abortError(signal: AbortSignal): SshError {
 }
 
 
+/** Numbers connections in debug lines. */
+let connectionCount = 0;
+
 /** @internal Opens a connection from a validated plan. */
 export async function connectPlan(plan: ConnectPlan): Promise<Connection> {
   const deadline = Date.now() + plan.connectTimeoutMs;
+  const debug = debugSink(plan.debug, `#${++connectionCount} ${plan.username}@${plan.host}:${plan.port}`);
+  debug?.(`connecting${plan.proxy ? ` through ${plan.proxy.type} proxy ${plan.proxy.host}:${plan.proxy.port}` : ''}, login ${plan.auth.type}, host key policy ${plan.hostKey.policy}, within ${plan.connectTimeoutMs} ms`);
   const prepared = await prepareConnect(plan, deadline);
   const handle = newSessionHandle();
+  const notices = new NoticeRoute(debug);
+  prepared.raw.noticeRequestId = notices.id;
+  if (debug !== undefined) prepared.raw.debug = true;
   return new Promise<Connection>((resolvePromise, reject) => {
+    let lock: KnownHostsLock | undefined;
+    const answer = (refusal: string | undefined): void => {
+      try {
+        if (refusal === undefined) handle.hostKeyVerdict(true);
+        else handle.hostKeyVerdict(false, 'HOST_KEY_MISMATCH', refusal);
+      } catch {
+        // The engine stopped: the connect request gets its final event anyway.
+      }
+    };
+    // accept-new met a new host: the caller's verify first, then the file is locked and re-read,
+    // the engine checks the key against it again, and the line is appended under the lock.
+    const onHostKey = async (info: Record<string, string>): Promise<void> => {
+      if (info.phase === 'recorded') {
+        const held = lock;
+        lock = undefined;
+        await held?.finish(info.known_hosts_line ?? '');
+        answer(undefined);
+        return;
+      }
+      const refusal = await askVerify(plan, info);
+      if (info.phase !== 'record' || refusal !== undefined) {
+        answer(refusal);
+        return;
+      }
+      lock = await lockKnownHosts(plan.hostKey, deadline, debug);
+      if (lock === undefined) {
+        answer(undefined);
+        return;
+      }
+      try {
+        handle.hostKeyRecheck(lock.text);
+      } catch {
+        void lock.release();
+        lock = undefined;
+      }
+    };
     const id = submit((event: RawEvent) => {
       if (event.kind === 'hostkey') {
-        void askVerify(plan, event.info ?? {}).then((refusal) => {
-          if (refusal === undefined) handle.hostKeyVerdict(true);
-          else handle.hostKeyVerdict(false, 'HOST_KEY_MISMATCH', refusal);
-        });
+        void onHostKey(event.info ?? {});
         return;
       }
       if (!event.ok) {
+        void lock?.release();
+        lock = undefined;
+        notices.stop();
         reject(engineError(plan, prepared, event.error));
         return;
       }
-      const info = event.info ?? {};
-      const connection = new Connection(handle, plan, info);
-      if (info.known_hosts_line !== undefined) {
-        recordKnownHost(plan.hostKey, info.known_hosts_line).then(() => resolvePromise(connection), (error: NodeJS.ErrnoException) => {
-          void connection.close();
-          reject(settingsError(plan.hostKey.knownHostsField, `must be writable to record a new host (${error.code ?? error.message})`));
-        });
-        return;
-      }
-      resolvePromise(connection);
+      resolvePromise(new Connection(handle, plan, event.info ?? {}, notices));
     });
     try {
       handle.connect(id, prepared.raw);
     } catch (error) {
       cancelRequest(id);
+      notices.stop();
       reject(error);
     }
   });

@@ -70,7 +70,7 @@ export async function readBounded(file: string, how: BoundedRead): Promise<Buffe
     handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    if (how.emptyWhenAbsent && code === 'ENOENT') return Buffer.alloc(0);
+    if (how.emptyWhenAbsent && (code === 'ENOENT' || code === 'ENOTDIR')) return Buffer.alloc(0);
     throw settingsError(field, `must be ${how.expected} (cannot read ${shown(file)}: ${code})`);
   }
   try {

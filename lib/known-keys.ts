@@ -30,7 +30,7 @@ export const CONNECT_KEYS: KeySpec = {
   path: '',
   noun: 'option',
   names: ['host', 'port', 'username', 'password', 'privateKey', 'privateKeyPath', 'publicKey', 'passphrase', 'agent',
-    'keyboard', 'proxy', 'connectTimeout', 'keepaliveInterval', 'commandTimeout', 'algorithms', 'hostKey'],
+    'keyboard', 'proxy', 'connectTimeout', 'keepaliveInterval', 'commandTimeout', 'algorithms', 'hostKey', 'debug'],
   hints: {
     readyTimeout: { use: 'connectTimeout', note: "ssh2's readyTimeout is connectTimeout here" },
     timeout: { use: 'connectTimeout', note: 'the connect bound is connectTimeout (ms); a bound on commands is commandTimeout' },
@@ -50,7 +50,6 @@ export const CONNECT_KEYS: KeySpec = {
     forceIPv6: notSupported("ssh2's forceIPv6", 'give an IPv6 address as host'),
     ident: notSupported('a custom identification string'),
     strictVendor: notSupported("ssh2's strictVendor"),
-    debug: notSupported("ssh2's debug"),
     compress: notSupported('compression'),
     user: { use: 'username' },
     hostname: { use: 'host' },
@@ -88,8 +87,8 @@ export const PROXY_KEYS: KeySpec = {
 export const HOST_KEY_KEYS: KeySpec = {
   path: 'hostKey',
   noun: 'option',
-  names: ['policy', 'knownHosts', 'fingerprint', 'verify'],
-  hints: { hostVerifier: { use: 'verify' }, verifier: { use: 'verify' }, hostHash: { use: 'fingerprint' } },
+  names: ['policy', 'knownHosts', 'fingerprint', 'verify', 'hashKnownHosts'],
+  hints: { hostVerifier: { use: 'verify' }, verifier: { use: 'verify' }, hostHash: { use: 'fingerprint' }, hash: { use: 'hashKnownHosts' } },
 };
 
 /** `connect`'s `algorithms`. */
@@ -139,7 +138,7 @@ export const OPI_SETTINGS_KEYS: KeySpec = {
   noun: 'field',
   names: ['auth_type', 'host', 'port', 'username', 'password', 'key_path', 'pub_path', 'passphrase', 'keyboard_responses',
     'connect_timeout', 'command_timeout', 'keepalive_interval', 'host_key_policy', 'known_hosts', 'host_key_fingerprint',
-    'kex_algorithms', 'ciphers', 'macs', 'host_key_algorithms'],
+    'kex_algorithms', 'ciphers', 'macs', 'host_key_algorithms', 'hash_known_hosts'],
   hints: {
     connectTimeout: { use: 'connect_timeout', note: 'in seconds' },
     readyTimeout: { use: 'connect_timeout', note: 'in seconds' },

@@ -17,7 +17,7 @@ export interface RawError {
 
 /** One event from the engine thread. `final` events settle their request. */
 export interface RawEvent {
-  kind: 'connected' | 'hostkey' | 'exec' | 'data' | 'closed';
+  kind: 'connected' | 'hostkey' | 'exec' | 'data' | 'closed' | 'notice';
   final: boolean;
   ok: boolean;
   error?: RawError;
@@ -52,6 +52,10 @@ export interface RawConnectOptions {
   connectTimeoutTotalMs: number;
   keepaliveIntervalMs: number;
   wantHostKeyVerdict: boolean;
+  /** Request id that gets the connection's notices (`lost`, `debug` lines); they never settle it. */
+  noticeRequestId?: number;
+  /** Send `debug` notices. */
+  debug?: boolean;
   algorithms?: { kex?: string; cipher?: string; mac?: string; hostKey?: string };
   /** Absent: no check (policy off). */
   hostKey?: {
@@ -59,7 +63,9 @@ export interface RawConnectOptions {
     /** The file's bytes: a Buffer is copied as it is (a string would be re-encoded, ~4 ms per MiB outside the connect timeout). */
     knownHostsText: string | Buffer;
     knownHostsPath: string;
+    /** accept-new: a new host pauses the connect for {@link SessionHandle.hostKeyRecheck}. */
     recordNew: boolean;
+    hashNew?: boolean;
     fingerprint?: string;
   };
   auth: {
@@ -98,6 +104,8 @@ export declare class SessionHandle {
   connect(requestId: number, options: RawConnectOptions): void;
   exec(requestId: number, options: RawExecOptions): void;
   hostKeyVerdict(accept: boolean, code?: string, message?: string): void;
+  /** The known_hosts file as re-read under its lock (a `hostkey` event with phase `record` asked for it). */
+  hostKeyRecheck(knownHostsText: Buffer): void;
   cancelExec(requestId: number, code: string, message: string): void;
   ackExec(requestId: number, bytes: number): void;
   close(requestId: number): void;

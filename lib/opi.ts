@@ -29,6 +29,8 @@ export interface SettingsExtensions {
   known_hosts?: string | null;
   /** `SHA256:<base64>`; not with `host_key_policy: "off"`. */
   host_key_fingerprint?: string | null;
+  /** accept-new records new hosts hashed, as OpenSSH's HashKnownHosts (default false). */
+  hash_known_hosts?: boolean | null;
   kex_algorithms?: string | string[] | null;
   ciphers?: string | string[] | null;
   macs?: string | string[] | null;

@@ -57,6 +57,11 @@ export interface ConnectOptions {
   proxy?: ProxyOptions;
   /** Bound on reading key and known_hosts files + DNS + TCP + proxy + handshake + login, in ms (at least 1). Default 30000. */
   connectTimeout?: number;
+  /**
+   * Gets each debug line (connect stages, host key, negotiated algorithms, login method, channels,
+   * errors; never a secret). `NODE_DEBUG=native-ssh` prints the same lines to stderr.
+   */
+  debug?: (message: string) => void;
   /** Milliseconds between SSH keepalives; a server silent for three intervals while commands run is declared lost. Default 0 (off). */
   keepaliveInterval?: number;
   /** Default `timeout` of every command, in ms. Default 0 (none). */
@@ -68,16 +73,20 @@ export interface ConnectOptions {
   algorithms?: { kex?: string[]; cipher?: string[]; mac?: string[]; hostKey?: string[] };
   /**
    * Host-key checking. `policy`: `strict` (the host must be in known_hosts with this key),
-   * `accept-new` (default: unknown hosts are accepted, and recorded when `knownHosts` is given;
-   * a changed key is refused), `off` (no check; a `fingerprint` with it is a Settings error).
-   * `knownHosts`: an OpenSSH known_hosts file of at most 64 MiB (default `~/.ssh/known_hosts`,
-   * read only). `fingerprint`: `SHA256:...` pin. `verify`: called with the key after the policy
-   * accepted it; return false to refuse.
+   * `accept-new` (default: as OpenSSH's `StrictHostKeyChecking accept-new`, an unknown host is
+   * accepted and recorded in the known_hosts file, a changed key is refused), `off` (no check; a
+   * `fingerprint` with it is a Settings error). `knownHosts`: an OpenSSH known_hosts file of at
+   * most 64 MiB (default `~/.ssh/known_hosts`, created 0600 in a 0700 `~/.ssh` when missing; a
+   * file that cannot be written is reported once with `process.emitWarning`, and the connection
+   * goes on). `hashKnownHosts`: record new hosts hashed (default false). `fingerprint`:
+   * `SHA256:...` pin. `verify`: called with the key after the policy accepted it; return false
+   * to refuse.
    */
   hostKey?: {
     policy?: 'strict' | 'accept-new' | 'off';
     knownHosts?: string;
     fingerprint?: string;
+    hashKnownHosts?: boolean;
     verify?: (key: { type: string; fingerprint: string; key: Buffer; host: string; port: number }) => boolean | Promise<boolean>;
   };
 }
@@ -217,9 +226,13 @@ export function planFromOptions(options: ConnectOptions): ConnectPlan {
     connectTimeoutMs: requireMs(options.connectTimeout, 'connectTimeout', 30000),
     commandTimeoutMs: requireMs(options.commandTimeout, 'commandTimeout', 0, 'none'),
     keepaliveIntervalMs: requireMs(options.keepaliveInterval, 'keepaliveInterval', 0, 'off'),
-    hostKey: parseHostKey(hostKey.policy, hostKey.knownHosts, hostKey.fingerprint,
-      { policy: 'hostKey.policy', knownHosts: 'hostKey.knownHosts', fingerprint: 'hostKey.fingerprint' }),
+    hostKey: parseHostKey(hostKey.policy, hostKey.knownHosts, hostKey.fingerprint, hostKey.hashKnownHosts,
+      { policy: 'hostKey.policy', knownHosts: 'hostKey.knownHosts', fingerprint: 'hostKey.fingerprint', hash: 'hostKey.hashKnownHosts' }),
   };
+  if (options.debug !== undefined) {
+    if (typeof options.debug !== 'function') throw settingsError('debug', `must be a function taking one line of text (got ${shown(options.debug)})`);
+    plan.debug = options.debug;
+  }
   if (options.algorithms !== undefined) {
     const given = optionsObject(options.algorithms, 'algorithms', ALGORITHM_KEYS);
     const algorithms: AlgorithmsPlan = {};

@@ -5,7 +5,6 @@
  * @packageDocumentation
  */
 import dns = require('node:dns');
-import fs = require('node:fs');
 import net = require('node:net');
 
 import { SshError, shown } from './errors';
@@ -171,7 +170,8 @@ async function rawOptions(plan: ConnectPlan, deadline: number, onKey: (facts: Ke
       policy: plan.hostKey.policy,
       knownHostsText: await withinDeadline(plan, deadline, 'reading known_hosts', (cancel) => readKnownHosts(plan.hostKey, cancel)),
       knownHostsPath: plan.hostKey.knownHostsPath,
-      recordNew: plan.hostKey.policy === 'accept-new' && plan.hostKey.explicit,
+      recordNew: plan.hostKey.policy === 'accept-new',
+      hashNew: plan.hostKey.hash,
     };
     if (plan.hostKey.fingerprint !== undefined) raw.hostKey.fingerprint = plan.hostKey.fingerprint;
   }
@@ -189,31 +189,3 @@ function readKnownHosts(hostKey: HostKeyPlan, cancel: ReadCancel): Promise<Buffe
     limit: MAX_KNOWN_HOSTS_BYTES, field, expected: 'a readable file', noun: 'known_hosts file', cancel, emptyWhenAbsent: true,
   });
 }
-
-/** True when the file's last byte is not a newline (only that byte is read). */
-async function lacksFinalNewline(file: string): Promise<boolean> {
-  let handle: fs.promises.FileHandle;
-  try {
-    handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  } catch {
-    return false; // a new file
-  }
-  try {
-    const stats = await handle.stat();
-    if (!stats.isFile() || stats.size === 0) return false;
-    const last = Buffer.alloc(1);
-    const { bytesRead } = await handle.read(last, 0, 1, stats.size - 1);
-    return bytesRead === 1 && last[0] !== 0x0a;
-  } catch {
-    return false;
-  } finally {
-    await handle.close().catch(() => undefined);
-  }
-}
-
-/** accept-new with an explicit file: append the new host's line (OpenSSH format). */
-export async function recordKnownHost(hostKey: HostKeyPlan, line: string): Promise<void> {
-  const prefix = (await lacksFinalNewline(hostKey.knownHostsPath)) ? '\n' : '';
-  await fs.promises.appendFile(hostKey.knownHostsPath, `${prefix}${line}\n`, { mode: 0o600 });
-}
-

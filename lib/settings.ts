@@ -40,10 +40,12 @@ export type AuthPlan =
 /** What the server's key is checked against. */
 export interface HostKeyPlan {
   policy: 'strict' | 'accept-new' | 'off';
-  /** known_hosts file to read (and, for accept-new when `explicit`, to append to). */
+  /** known_hosts file to read (and, for accept-new, to record new hosts in). */
   knownHostsPath: string;
-  /** The file was named by the caller (only then does accept-new write to it). */
+  /** The file was named by the caller (the default one's directory is created when missing). */
   explicit: boolean;
+  /** accept-new records new hosts hashed (OpenSSH's HashKnownHosts). */
+  hash: boolean;
   /** The setting that names the file, for messages (`known_hosts`, `hostKey.knownHosts`). */
   knownHostsField: string;
   /** `SHA256:<base64>` the key must have. */
@@ -81,6 +83,8 @@ export interface ConnectPlan {
   connectTimeoutMs: number;
   /** Default bound of each command in milliseconds; 0 = none. */
   commandTimeoutMs: number;
+  /** Idiomatic client's `debug` option: gets each debug line. */
+  debug?: (message: string) => void;
   /** SSH keepalive interval in milliseconds; 0 = off. */
   keepaliveIntervalMs: number;
   hostKey: HostKeyPlan;
@@ -90,13 +94,13 @@ export interface ConnectPlan {
 const POLICIES = ['strict', 'accept-new', 'off'] as const;
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
 
-/** The default known_hosts file: read, never written. */
+/** The default known_hosts file (accept-new records new hosts in it, as ssh does). */
 export function defaultKnownHosts(): string {
   return path.join(os.homedir(), '.ssh', 'known_hosts');
 }
 
 /** Validates host-key options (OPI field names given by the caller). */
-export function parseHostKey(policy: unknown, knownHosts: unknown, fingerprint: unknown, names: { policy: string; knownHosts: string; fingerprint: string }): HostKeyPlan {
+export function parseHostKey(policy: unknown, knownHosts: unknown, fingerprint: unknown, hash: unknown, names: { policy: string; knownHosts: string; fingerprint: string; hash: string }): HostKeyPlan {
   let chosen: HostKeyPlan['policy'] = 'accept-new';
   if (policy !== undefined && policy !== null) {
     if (typeof policy !== 'string' || !(POLICIES as readonly string[]).includes(policy)) {
@@ -104,7 +108,11 @@ export function parseHostKey(policy: unknown, knownHosts: unknown, fingerprint: 
     }
     chosen = policy as HostKeyPlan['policy'];
   }
-  const plan: HostKeyPlan = { policy: chosen, knownHostsPath: defaultKnownHosts(), explicit: false, knownHostsField: names.knownHosts };
+  const plan: HostKeyPlan = { policy: chosen, knownHostsPath: defaultKnownHosts(), explicit: false, knownHostsField: names.knownHosts, hash: false };
+  if (hash !== undefined && hash !== null) {
+    if (typeof hash !== 'boolean') throw settingsError(names.hash, `must be true or false (got ${shown(hash)})`);
+    plan.hash = hash;
+  }
   if (knownHosts !== undefined && knownHosts !== null) {
     plan.knownHostsPath = path.resolve(requireString(knownHosts, names.knownHosts));
     plan.explicit = true;
@@ -308,8 +316,8 @@ export function parseOpiSettings(settings: unknown, proxy?: unknown): ConnectPla
     connectTimeoutMs: secondsToMs(settings.connect_timeout, 'connect_timeout', 30000),
     commandTimeoutMs: secondsToMs(settings.command_timeout, 'command_timeout', 0, 'none'),
     keepaliveIntervalMs: secondsToMs(settings.keepalive_interval, 'keepalive_interval', 0, 'off'),
-    hostKey: parseHostKey(settings.host_key_policy, settings.known_hosts, settings.host_key_fingerprint,
-      { policy: 'host_key_policy', knownHosts: 'known_hosts', fingerprint: 'host_key_fingerprint' }),
+    hostKey: parseHostKey(settings.host_key_policy, settings.known_hosts, settings.host_key_fingerprint, settings.hash_known_hosts,
+      { policy: 'host_key_policy', knownHosts: 'known_hosts', fingerprint: 'host_key_fingerprint', hash: 'hash_known_hosts' }),
   };
   const algorithms: AlgorithmsPlan = {};
   const kex = algorithmList(settings.kex_algorithms, 'kex_algorithms');

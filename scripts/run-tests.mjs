@@ -4,6 +4,7 @@
 // against the real servers (and fake hostile ones) those suites start themselves on 127.0.0.1.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,4 +36,11 @@ if (process.env.NATIVE_SSH_SKIP_FUZZ !== '1') step('fuzz smoke (5 s per target)'
 const suitesIn = (dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join(dir, f));
 const files = [...suitesIn('test'), ...suitesIn(path.join('test', 'hostile'))];
 const only = process.argv.slice(2);
-step('node:test suites', process.execPath, ['--test', '--test-concurrency=2', ...(only.length ? only : files)]);
+// accept-new records new hosts in ~/.ssh/known_hosts: the suites get a home of their own (the
+// fixtures also point HOME at a temporary directory, for suites run alone).
+const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nssh-test-home-'));
+try {
+  step('node:test suites', process.execPath, ['--test', '--test-concurrency=2', ...(only.length ? only : files)], { env: { ...process.env, HOME: home } });
+} finally {
+  fs.rmSync(home, { recursive: true, force: true });
+}

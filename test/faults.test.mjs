@@ -5,6 +5,7 @@
 // within a bound (never a hang, never a crash), and a connection that was not hit must go on
 // working meanwhile (the engine thread is shared by every connection of the process).
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -201,6 +202,7 @@ describe('the server goes away', () => {
       const span = bystanderSpan();
       assert.equal((await conn.exec('echo one')).stdout, 'one\n');
       const everything = [...descendants(own.pid)];
+      const closeEvent = once(conn, 'close'); // listening before the kill: the event may come at once
       signalAll([own.pid, ...everything], 'SIGKILL');
       restarted = await startDaemon({
         cmd: '/usr/sbin/sshd',
@@ -208,8 +210,15 @@ describe('the server goes away', () => {
         port: own.port,
         logFile: path.join(own.dir, 'sshd-restarted.log'),
       });
+      // The idle connection notices at once: 'close' with CONNECTION_LOST, then commands fail
+      // with NOT_CONNECTED saying the connection was lost.
+      const closed = await within(3000, closeEvent, "the 'close' event");
+      assert.equal(closed.ok, true, String(closed.error));
+      assert.equal(closed.value[0].code, 'CONNECTION_LOST');
+      assert.equal(conn.closedReason, closed.value[0]);
       const second = await within(3000, conn.exec('echo two'), 'the command after the restart');
-      assertFails(second, 'CONNECTION_LOST', 'command after the restart');
+      assertFails(second, 'NOT_CONNECTED', 'command after the restart');
+      assert.match(second.error.message, /the connection was lost \(Connection error: /);
       assertFails(await within(2000, conn.exec('echo three'), 'a later command'), 'NOT_CONNECTED', 'a later command');
       assert.ok((await within(2000, conn.close(), 'close')).ok);
       const fresh = await connect(keyOptions({}, own));

@@ -83,7 +83,10 @@ void EngineHost::CallJs(Napi::Env env, Napi::Function dispatch, EngineHost* host
                         core::Event* event) {
   std::unique_ptr<core::Event> owned(event);
   if (env == nullptr || dispatch.IsEmpty() || host == nullptr) return;
-  if (owned->final && host->pending_ > 0 && --host->pending_ == 0) host->tsfn_.Unref(env);
+  // Notices answer no request: they neither keep the process alive nor settle anything.
+  if (owned->final && !owned->notice && host->pending_ > 0 && --host->pending_ == 0) {
+    host->tsfn_.Unref(env);
+  }
   const double request_id = static_cast<double>(owned->request_id);
   Napi::Value payload = EventToJs(env, std::move(*owned));
   dispatch.Call({Napi::Number::New(env, request_id), payload});

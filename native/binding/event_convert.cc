@@ -15,6 +15,7 @@ const char* KindName(core::EventKind kind) {
     case core::EventKind::kExecDone: return "exec";
     case core::EventKind::kExecData: return "data";
     case core::EventKind::kClosed: return "closed";
+    case core::EventKind::kNotice: return "notice";
   }
   return "unknown";
 }
@@ -135,6 +136,14 @@ bool ConnectRequestFromJs(Napi::Env env, Napi::Object options, core::ConnectRequ
   }
   out->want_host_key_verdict = options.Get("wantHostKeyVerdict").ToBoolean().Value();
   out->keepalive_interval_ms = ReadUint(options, "keepaliveIntervalMs", 0);
+  {
+    Napi::Value notices = options.Get("noticeRequestId");
+    if (notices.IsNumber()) {
+      const double id = notices.As<Napi::Number>().DoubleValue();
+      if (id >= 1 && id < 9.0e15) out->notice_request_id = static_cast<uint64_t>(id);
+    }
+  }
+  out->debug = options.Get("debug").ToBoolean().Value();
   Napi::Value algorithms_value = options.Get("algorithms");
   if (algorithms_value.IsObject()) {
     Napi::Object algorithms = algorithms_value.As<Napi::Object>();
@@ -163,6 +172,7 @@ bool ConnectRequestFromJs(Napi::Env env, Napi::Object options, core::ConnectRequ
     if (!ReadString(env, host_key, "knownHostsPath", &out->host_key.known_hosts_path, false)) return false;
     if (!ReadString(env, host_key, "fingerprint", &out->host_key.pinned_fingerprint, false)) return false;
     out->host_key.record_new = host_key.Get("recordNew").ToBoolean().Value();
+    out->host_key.hash_new = host_key.Get("hashNew").ToBoolean().Value();
   } else {
     out->host_key.policy = core::HostKeyPolicy::kOff;
   }

@@ -39,6 +39,7 @@ Napi::Function SessionHandle::Define(Napi::Env env) {
                          InstanceMethod("exec", &SessionHandle::Exec),
                          InstanceMethod("hostKeyVerdict", &SessionHandle::HostKeyVerdict),
                          InstanceMethod("cancelExec", &SessionHandle::CancelExec),
+                         InstanceMethod("hostKeyRecheck", &SessionHandle::HostKeyRecheck),
                          InstanceMethod("ackExec", &SessionHandle::AckExec),
                          InstanceMethod("close", &SessionHandle::Close),
                      });
@@ -198,6 +199,28 @@ Napi::Value SessionHandle::HostKeyVerdict(const Napi::CallbackInfo& info) {
   self->PostToSession(
       host.get(),
       [accept, refusal](core::Session* session) { session->HostKeyVerdict(accept, refusal); }, 0,
+      core::EventKind::kConnected);
+  return env.Undefined();
+}
+
+// hostKeyRecheck(knownHostsText): the known_hosts file as re-read under its lock, for a new host
+// that accept-new is about to record.
+Napi::Value SessionHandle::HostKeyRecheck(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SessionHandle* self = Self(info);
+  if (self == nullptr) return env.Undefined();
+  if (info.Length() < 1 || !info[0].IsBuffer()) {
+    Napi::TypeError::New(env, "hostKeyRecheck(knownHostsText): knownHostsText must be a Buffer")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Buffer<char> buffer = info[0].As<Napi::Buffer<char>>();
+  auto text = std::make_shared<std::string>(buffer.Data(), buffer.Length());
+  std::shared_ptr<EngineHost> host = self->LockHost(env);
+  if (!host) return env.Undefined();
+  self->PostToSession(
+      host.get(),
+      [text](core::Session* session) { session->HostKeyRecheck(std::move(*text)); }, 0,
       core::EventKind::kConnected);
   return env.Undefined();
 }

@@ -47,6 +47,7 @@ class SessionHandle : public Napi::ObjectWrap<SessionHandle> {
   Napi::Value Connect(const Napi::CallbackInfo& info);
   Napi::Value Exec(const Napi::CallbackInfo& info);
   Napi::Value HostKeyVerdict(const Napi::CallbackInfo& info);
+  Napi::Value HostKeyRecheck(const Napi::CallbackInfo& info);
   Napi::Value CancelExec(const Napi::CallbackInfo& info);
   Napi::Value AckExec(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);

@@ -76,7 +76,7 @@ bool HostKeyVerifier::Verify(const HostKey& key, const std::string& fingerprint,
                            fingerprint + ", which is not in " + file + " (policy strict)");
     return false;
   }
-  if (check_->record_new) *record_line = KnownHosts::FormatLine(host_, port_, key, false);
+  if (check_->record_new) *record_line = KnownHosts::FormatLine(host_, port_, key, check_->hash_new);
   return true;
 }
 

@@ -51,7 +51,8 @@ struct HostKeyCheck {
   HostKeyPolicy policy = HostKeyPolicy::kAcceptNew;
   std::string known_hosts_text;   // contents of the known_hosts file ("" when absent)
   std::string known_hosts_path;   // for messages
-  bool record_new = false;        // accept-new with an explicit file: return the line to append
+  bool record_new = false;        // accept-new: return the line to append for a new host
+  bool hash_new = false;          // that line names the host hashed (HashKnownHosts)
   std::string pinned_fingerprint; // "SHA256:<base64>", or empty
 };
 
@@ -76,7 +77,11 @@ struct ConnectRequest {
   std::string macs;
   std::string host_key_algorithms;
   bool want_host_key_verdict = false;  // after the policy accepted: ask JavaScript too
-  uint32_t keepalive_interval_ms = 0;  // 0 = off  // pause after the key exchange until JS accepts the key
+  uint32_t keepalive_interval_ms = 0;  // 0 = off
+  // Request id for connection-level notices (kNotice): the loss of the connection, debug lines.
+  // 0 = none. Notices do not keep the process alive.
+  uint64_t notice_request_id = 0;
+  bool debug = false;  // send "debug" notices (stages, algorithms, auth methods, channels)
 };
 
 struct ExecRequest {
@@ -101,13 +106,14 @@ struct Error {
   int ssh_errno = 0;    // libssh2 error number where one exists
 };
 
-enum class EventKind { kConnected, kHostKey, kExecDone, kExecData, kClosed };
+enum class EventKind { kConnected, kHostKey, kExecDone, kExecData, kClosed, kNotice };
 
 // One event for the JavaScript side. `final` events settle their request.
 struct Event {
   uint64_t request_id = 0;
   EventKind kind = EventKind::kClosed;
   bool final = true;
+  bool notice = false;  // kNotice: not an answer to a pending request (no effect on liveness)
   bool ok = true;
   Error error;
   std::map<std::string, std::string> info;  // host key, banner, negotiated algorithms

@@ -69,6 +69,18 @@ void Session::Emit(Event event) {
   engine_->sink()->Deliver(std::move(event));
 }
 
+void Session::Notice(const char* type, std::string message) {
+  if (request_.notice_request_id == 0) return;
+  Event event;
+  event.request_id = request_.notice_request_id;
+  event.kind = EventKind::kNotice;
+  event.notice = true;
+  event.final = false;
+  event.info["type"] = type;
+  event.info["message"] = std::move(message);
+  Emit(std::move(event));
+}
+
 // ---- connect -------------------------------------------------------------------------------
 
 void Session::Connect(uint64_t request_id, ConnectRequest request) {
@@ -152,6 +164,7 @@ void Session::OnTcpWritable() {
 
 void Session::AfterTcp() {
   TuneSocket(watch_->fd);
+  Debug(proxy_ ? "TCP connected to the proxy" : "TCP connected");
   if (proxy_) {
     state_ = State::kProxy;
     proxy_output_ = proxy_->TakeOutput();
@@ -326,6 +339,7 @@ bool Session::StepProxy() {
     return false;
   }
   if (verdict == proxy::Verdict::kDone) {
+    Debug("proxy handshake done");
     callbacks_.pending = proxy_->TakeLeftover();
     callbacks_.pending_head = 0;
     proxy_.reset();
@@ -354,10 +368,11 @@ bool Session::StepHandshake() {
     size_t length = 0;
     int type = 0;
     const char* raw = libssh2_session_hostkey(ssh_, &length, &type);
-    HostKey key{HostKeyTypeName(type), raw != nullptr ? std::string(raw, length) : std::string()};
+    seen_host_key_ = HostKey{HostKeyTypeName(type), raw != nullptr ? std::string(raw, length) : std::string()};
+    seen_fingerprint_ = event.info["host_key_fingerprint"];
     Error refusal;
     std::vector<std::string> notes;
-    if (!verifier_->Verify(key, event.info["host_key_fingerprint"], &refusal, &known_hosts_line_,
+    if (!verifier_->Verify(seen_host_key_, seen_fingerprint_, &refusal, &known_hosts_line_,
                            &notes)) {
       FailConnect(std::move(refusal));
       return false;
@@ -369,14 +384,56 @@ bool Session::StepHandshake() {
     verifier_.reset();
     std::string().swap(request_.host_key.known_hosts_text);
   }
+  Debug("host key " + seen_host_key_.type + " " + seen_fingerprint_ +
+        (known_hosts_line_.empty() ? " accepted" : " is new: locking known_hosts to record it"));
+  if (!known_hosts_line_.empty()) {
+    // A new host under accept-new: JavaScript takes the file's lock and re-reads it, so that
+    // parallel first connections record one line and a different key recorded meanwhile wins.
+    state_ = State::kAwaitHostKey;
+    awaiting_recheck_ = true;
+    event.info["phase"] = "record";
+    Emit(std::move(event));
+    return false;
+  }
   if (request_.want_host_key_verdict) {
     state_ = State::kAwaitHostKey;
+    event.info["phase"] = "verify";
     Emit(std::move(event));
     return false;
   }
   state_ = State::kAuth;
   authenticator_.Start(ssh_, &request_.username, &request_.auth);
   return true;
+}
+
+void Session::HostKeyRecheck(std::string known_hosts_text) {
+  if (state_ != State::kAwaitHostKey || !awaiting_recheck_) return;
+  awaiting_recheck_ = false;
+  request_.host_key.known_hosts_text = std::move(known_hosts_text);
+  Error refusal;
+  std::vector<std::string> notes;
+  std::string line;
+  bool accepted = false;
+  {
+    HostKeyVerifier verifier(&request_.host_key, request_.host, request_.port);
+    accepted = verifier.Verify(seen_host_key_, seen_fingerprint_, &refusal, &line, &notes);
+  }
+  std::string().swap(request_.host_key.known_hosts_text);
+  if (!accepted) {
+    FailConnect(std::move(refusal));
+    return;
+  }
+  known_hosts_line_ = line;
+  Debug(line.empty() ? "host key: known_hosts, read again, now records this key"
+                    : "host key: still new after reading known_hosts again");
+  Event event;
+  event.request_id = connect_request_id_;
+  event.kind = EventKind::kHostKey;
+  event.final = false;
+  CollectHostKey(&event);
+  event.info["phase"] = "recorded";
+  event.info["known_hosts_line"] = line;
+  Emit(std::move(event));
 }
 
 void Session::CollectHostKey(Event* event) {
@@ -396,6 +453,7 @@ void Session::CollectHostKey(Event* event) {
 
 void Session::HostKeyVerdict(bool accept, Error refusal) {
   if (state_ != State::kAwaitHostKey) return;
+  awaiting_recheck_ = false;  // JavaScript could not lock the file: accepted without recording
   if (!accept) {
     FailConnect(std::move(refusal));
     return;
@@ -465,7 +523,11 @@ bool Session::StepAuth() {
     }
   }
   event.info["auth_methods"] = authenticator_.methods();
-  if (!known_hosts_line_.empty()) event.info["known_hosts_line"] = known_hosts_line_;
+  static const char* const kAuthNames[] = {"password", "publickey", "agent", "keyboard-interactive"};
+  Debug(std::string("logged in with ") + kAuthNames[static_cast<int>(request_.auth.type)] +
+        " (server offers " + authenticator_.methods() + "); kex " + event.info["kex"] + ", host key " +
+        event.info["host_key_algorithm"] + ", cipher " + event.info["cipher_cs"] + " / " +
+        event.info["cipher_sc"] + ", mac " + event.info["mac_cs"] + " / " + event.info["mac_sc"]);
   if (!known_hosts_notes_.empty()) event.info["known_hosts_notes"] = known_hosts_notes_;
   Emit(std::move(event));
   StartKeepalive();
@@ -509,6 +571,7 @@ void Session::FailConnect(Error error) {
     error = MakeError("HANDSHAKE_FAILED", "handshake",
                       "Handshake error: " + callbacks_.limit_error + " (stage: " + StageName() + ")");
   }
+  Debug("connect failed (" + error.code + "): " + error.message);
   Event event;
   event.request_id = connect_request_id_;
   event.kind = EventKind::kConnected;
@@ -571,6 +634,7 @@ void Session::Exec(uint64_t request_id, ExecRequest request) {
                                          amount + " s"));
   });
   channels_.push_back(std::move(channel));
+  Debug("command " + std::to_string(request_id) + ": opening a channel");
   Pump();
 }
 
@@ -614,6 +678,7 @@ bool Session::StepChannels() {
       return false;
     }
     if (status == ExecChannel::Status::kNoSlot) {
+      Debug("command " + std::to_string(channel->request_id()) + ": the server refused a channel");
       if (channels_.size() > 1) {
         // The server's session limit (OpenSSH MaxSessions): wait for a running command to end.
         queued_.push_back(std::move(*it));
@@ -633,6 +698,7 @@ bool Session::StepChannels() {
       continue;
     }
     if (status == ExecChannel::Status::kDone) {
+      Debug("command " + std::to_string(channel->request_id()) + ": channel closed");
       it = channels_.erase(it);
       if (!queued_.empty()) {
         queued_.front()->Requeue();
@@ -660,6 +726,19 @@ void Session::BreakTransport(Error error) {
   }
   TearDown();
   state_ = State::kBroken;
+  Debug("connection lost: " + error.message);
+  if (request_.notice_request_id != 0 && !lost_noticed_) {
+    lost_noticed_ = true;
+    Event event;
+    event.request_id = request_.notice_request_id;
+    event.kind = EventKind::kNotice;
+    event.notice = true;
+    event.final = false;
+    event.ok = false;
+    event.info["type"] = "lost";
+    event.error = std::move(error);
+    Emit(std::move(event));
+  }
 }
 
 // ---- close ---------------------------------------------------------------------------------
@@ -684,6 +763,7 @@ void Session::Close(uint64_t request_id) {
     }
   }
   state_ = State::kClosing;
+  Debug("closing: sending a disconnect");
   uv_timer_start(&connect_timer_, &Session::OnConnectTimer, kDisconnectBoundMs, 0);
   Pump();
 }
@@ -817,6 +897,20 @@ void Session::OnPoll(uv_poll_t* handle, int status, int events) {
     self->OnTcpWritable();
     return;
   }
+  if (self->state_ == State::kReady && self->channels_.empty() && self->queued_.empty() &&
+      (status < 0 || (events & UV_DISCONNECT) != 0)) {
+    // Nothing runs, so nothing reads: the server closed the connection, or it broke (libuv
+    // reports a socket error as EBADF: the socket's own error says which).
+    int err = 0;
+    socklen_t length = sizeof(err);
+    if (status < 0 && getsockopt(watch->fd, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
+    self->callbacks_.peer_closed = err == 0;
+    self->BreakTransport(MakeError(
+        "CONNECTION_LOST", "connect",
+        err != 0 ? "Connection error: the connection broke while no command was running: " + OsErrorText(err)
+                 : "while no command was running"));
+    return;
+  }
   self->Pump();
 }
 
@@ -884,6 +978,10 @@ void Session::UpdateWatch() {
       else callbacks_.blocks.Trim();  // idle: keep no spare packet blocks
       if (wants_input) events |= UV_READABLE;
       else events &= ~UV_READABLE;
+      // Idle: watched for the end of the stream only (EPOLLRDHUP), so that a server that goes
+      // away while nothing runs is noticed at once, not at the next command. (Not while commands
+      // are paused: level-triggered, it would fire until they resume.)
+      if (channels_.empty()) events |= UV_DISCONNECT;
       break;
     }
     default: break;

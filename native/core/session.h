@@ -39,6 +39,10 @@ class Session {
   void Connect(uint64_t request_id, ConnectRequest request);
   // JavaScript's answer to the kHostKey event: go on with the login, or stop with `refusal`.
   void HostKeyVerdict(bool accept, Error refusal);
+  // accept-new met a new host: JavaScript holds the known_hosts lock and passes the file as it
+  // is now. Checked again: refused (another key was recorded meanwhile), or a kHostKey event
+  // with phase "recorded" and the line to append (empty when the host is now known).
+  void HostKeyRecheck(std::string known_hosts_text);
   void Exec(uint64_t request_id, ExecRequest request);
   // Settles a running or queued command with `error` (TIMEOUT, ABORTED); the connection stays.
   void CancelExec(uint64_t request_id, Error error);
@@ -89,6 +93,11 @@ class Session {
   void FinishClose();
   void TearDown();
   void Emit(Event event);
+  // Connection-level notices (not answers to a request): "lost" once, "debug" lines when asked.
+  void Notice(const char* type, std::string message);
+  void Debug(const std::string& message) {
+    if (request_.debug) Notice("debug", message);
+  }
   void CollectHostKey(Event* event);
   void PreferKnownHostKeyTypes();
   std::vector<std::string> SupportedAlgorithms(int method);
@@ -124,6 +133,10 @@ class Session {
   KexinitSniffer sniffer_;
   std::string host_key_offer_;  // our host key algorithm list when we set one
   std::string known_hosts_line_;   // accept-new: the line TypeScript appends
+  bool awaiting_recheck_ = false;  // kAwaitHostKey for HostKeyRecheck (not yet a verdict)
+  HostKey seen_host_key_;          // the server's key, kept for HostKeyRecheck
+  std::string seen_fingerprint_;
+  bool lost_noticed_ = false;
   std::string known_hosts_notes_;  // known_hosts lines that were skipped, with reasons
   std::list<std::unique_ptr<ExecChannel>> channels_;  // active, in submission order
   std::list<std::unique_ptr<ExecChannel>> queued_;    // refused by the server: wait for a slot
