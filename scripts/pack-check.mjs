@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// Proves the drop-in install: `npm pack` (which builds dist/ and the prebuild), then in an empty
-// directory, with gcc/g++/cc/c++/make hidden from PATH (stand-ins that record any call and fail),
-// `npm install <tarball>` must compile nothing, and `ExecuteCommand` through the installed
-// package must work against a local sshd.
+// Proves the three ways the package installs, each in an empty directory, each followed by an
+// `ExecuteCommand` through the installed package against a local sshd:
+//   1. `npm install <tarball>` with gcc/g++/cc/c++/make hidden from PATH (stand-ins that record
+//      any call and fail): the prebuild is used, nothing is compiled;
+//   2. `npm install --ignore-scripts <tarball>` (npm's allowScripts policy, or a cautious user):
+//      the prebuild is found at load time, no install script is needed;
+//   3. `npm install --build-from-source <tarball>`: the tarball alone (patches, pinned libssh2
+//      digests, sources) builds the addon, and that build is what loads.
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,6 +25,9 @@ const tarball = path.join(work, packed.trim().split('\n').pop());
 const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' });
 if (!/package\/prebuilds\/linux-x64\/[^/]+\.node/.test(listing)) fail('the tarball has no linux-x64 prebuild');
 if (/package\/deps\/libssh2\/src/.test(listing)) fail('the tarball must not carry libssh2 sources');
+for (const needed of ['package/patches/libssh2/0006-channel-open-two-steps.patch', 'package/deps/libssh2-source.sha256', 'package/scripts/fetch-libssh2.sh']) {
+  if (!listing.split('\n').includes(needed)) fail(`the tarball lacks ${needed} (a source build needs it)`);
+}
 console.log(`pack-check: ${path.basename(tarball)} (${(fs.statSync(tarball).size / 1024).toFixed(0)} KiB)`);
 
 const hidden = path.join(work, 'no-compilers');
@@ -38,19 +45,45 @@ const install = spawnSync('npm', ['install', '--no-audit', '--no-fund', tarball]
 if (install.status !== 0) fail(`npm install failed:\n${install.stdout}\n${install.stderr}`);
 if (fs.existsSync(marker)) fail(`a compiler was called:\n${fs.readFileSync(marker, 'utf8')}`);
 
+// 2. No install scripts at all.
+const quiet = path.join(work, 'app-ignore-scripts');
+fs.mkdirSync(quiet);
+fs.writeFileSync(path.join(quiet, 'package.json'), '{"name":"app2","version":"1.0.0","private":true}\n');
+console.log('pack-check: npm install --ignore-scripts <tarball>');
+const quietInstall = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: quiet, env, encoding: 'utf8' });
+if (quietInstall.status !== 0) fail(`npm install --ignore-scripts failed:\n${quietInstall.stdout}\n${quietInstall.stderr}`);
+
+// 3. A source build from the tarball, compilers present.
+const built = path.join(work, 'app-build-from-source');
+fs.mkdirSync(built);
+fs.writeFileSync(path.join(built, 'package.json'), '{"name":"app3","version":"1.0.0","private":true}\n');
+console.log('pack-check: npm install --build-from-source <tarball> (compiles libssh2 and the addon)');
+const started = Date.now();
+const buildInstall = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--build-from-source', tarball], {
+  cwd: built, env: { ...process.env, npm_config_build_from_source: 'true' }, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024,
+});
+if (buildInstall.status !== 0) fail(`npm install --build-from-source failed:\n${buildInstall.stdout.slice(-4000)}\n${buildInstall.stderr.slice(-8000)}`);
+const builtAddon = path.join(built, 'node_modules', 'native-ssh', 'build', 'Release', 'native_ssh.node');
+if (!fs.existsSync(builtAddon)) fail(`--build-from-source left no ${builtAddon}`);
+console.log(`pack-check: built from source in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+
 const sshd = await startSshd();
 try {
   const script = `
     const ssh = require('native-ssh');
+    const loaded = require('node-gyp-build').path(require('path').dirname(require.resolve('native-ssh/package.json')));
     ssh.ExecuteCommand(ssh.GetConnectionConfiguration(ssh.GetSettingsPrivateKey('127.0.0.1', ${sshd.port}, ${JSON.stringify(sshd.user)}, ${JSON.stringify(sshd.keys.ed25519)})), 'whoami')
-      .then((r) => { console.log(JSON.stringify(r)); console.log(JSON.stringify(ssh.versions())); process.exit(r.result ? 0 : 1); });`;
-  const run = spawnSync(process.execPath, ['-e', script], { cwd: app, env, encoding: 'utf8', timeout: 60_000 });
-  process.stdout.write(run.stdout);
-  if (run.status !== 0) fail(`ExecuteCommand through the installed package failed:\n${run.stderr}`);
-  if (!run.stdout.includes(`"stdout":"${sshd.user}"`)) fail('unexpected result');
+      .then((r) => { console.log(JSON.stringify(r)); console.log(JSON.stringify({ ...ssh.versions(), loaded })); process.exit(r.result ? 0 : 1); });`;
+  for (const [dir, runEnv, expected] of [[app, env, /prebuilds\/linux-x64\//], [quiet, env, /prebuilds\/linux-x64\//], [built, process.env, /build\/Release\/native_ssh\.node$/]]) {
+    const run = spawnSync(process.execPath, ['-e', script], { cwd: dir, env: runEnv, encoding: 'utf8', timeout: 60_000 });
+    process.stdout.write(`pack-check: ${path.basename(dir)}: ${run.stdout}`);
+    if (run.status !== 0) fail(`ExecuteCommand through the package installed in ${path.basename(dir)} failed:\n${run.stderr}`);
+    if (!run.stdout.includes(`"stdout":"${sshd.user}"`)) fail('unexpected result');
+    if (!expected.test(JSON.parse(run.stdout.trim().split('\n').pop()).loaded)) fail(`${path.basename(dir)} loaded the wrong binary`);
+  }
 } finally {
   await sshd.stop();
 }
 if (fs.existsSync(marker)) fail('a compiler was called');
 fs.rmSync(work, { recursive: true, force: true });
-console.log('pack-check: installed without compiling, and ExecuteCommand works');
+console.log('pack-check: the prebuild installs without compiling (and without install scripts), the tarball builds from source, and ExecuteCommand works with each');

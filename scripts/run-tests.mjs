@@ -40,7 +40,14 @@ const only = process.argv.slice(2);
 // fixtures also point HOME at a temporary directory, for suites run alone).
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'nssh-test-home-'));
 try {
-  step('node:test suites', process.execPath, ['--test', '--test-concurrency=2', ...(only.length ? only : files)], { env: { ...process.env, HOME: home } });
+  step('node:test suites', process.execPath, ['--test', '--test-concurrency=2', ...(only.length ? only : files)], {
+    env: {
+      ...process.env,
+      HOME: home,
+      npm_config_userconfig: process.env.npm_config_userconfig ?? path.join(os.homedir(), '.npmrc'),
+      npm_config_cache: process.env.npm_config_cache ?? path.join(os.homedir(), '.npm'),
+    },
+  });
 } finally {
   fs.rmSync(home, { recursive: true, force: true });
 }
