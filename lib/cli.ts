@@ -23,6 +23,7 @@ import {
   GetSettingsLoginPassword,
   GetSettingsPrivateKey,
   GetSettingsViaAgent,
+  OpiProxyType,
   ProxySettings,
   SshSettings,
 } from './index';
@@ -251,7 +252,7 @@ const METHODS: MethodSpec[] = [
       { name: 'pass', arg: 'password', description: 'proxy password; an empty one is kept', defaultText: 'none' },
     ],
     example: 'native-ssh ssh GetProxySettings --addr 127.0.0.1 --port 1080 --type socks5',
-    run: (v) => GetProxySettings(text(v, 'addr') ?? '', text(v, 'port') ?? '', text(v, 'type') ?? 'socks5', text(v, 'login'), text(v, 'pass')),
+    run: (v) => GetProxySettings(text(v, 'addr') ?? '', text(v, 'port') ?? '', (text(v, 'type') ?? 'socks5') as OpiProxyType, text(v, 'login'), text(v, 'pass')),
   },
 ];
 
