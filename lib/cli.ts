@@ -247,7 +247,7 @@ const METHODS: MethodSpec[] = [
     builder: true,
     options: [
       ...HOST_PORT_USER,
-      { name: 'prompts', arg: 'answers', description: 'answers in prompt order', required: true, repeatable: true },
+      { name: 'prompts', arg: 'answers', description: 'answers in prompt order (visible to other users in `ps`)', required: true, repeatable: true },
     ],
     example: `native-ssh ssh GetSettingsKI --host 127.0.0.1 --port 22 --user me --prompts "['123456','yes']"`,
     run: (v) => GetSettingsKI(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? '',
