@@ -6,7 +6,11 @@
  *
  * Exit status: 0 when the result has `result: true` or the method is a builder, 1 when `result` is
  * false (or `--out` could not be written), 2 for a usage error (unknown method or option, a
- * missing or malformed value); usage errors go to stderr with the method's help.
+ * missing or malformed value; usage errors go to stderr with the method's help), 130 when a
+ * password prompt was cancelled with Ctrl-C.
+ *
+ * Secrets (`--pass` of the password, key and proxy methods) may come from the environment or a
+ * prompt instead of the command line (lib/cli-secrets.ts); `--out` files are made private (0600).
  * @packageDocumentation
  */
 import fs = require('node:fs');
@@ -23,9 +27,11 @@ import {
   GetSettingsLoginPassword,
   GetSettingsPrivateKey,
   GetSettingsViaAgent,
+  OpiProxyType,
   ProxySettings,
   SshSettings,
 } from './index';
+import { PromptCancelled, resolveSecret, SecretSource, SECRETS } from './cli-secrets';
 import { LooseJsonError, parseLooseJson } from './loose-json';
 
 /** Exit status of a usage error. */
@@ -139,6 +145,8 @@ interface OptionSpec {
   defaultText?: string;
   /** Collect every occurrence (array options). */
   repeatable?: boolean;
+  /** A secret: when the option is absent it comes from this environment variable or a prompt. */
+  secret?: SecretSource;
 }
 
 interface MethodSpec {
@@ -148,7 +156,13 @@ interface MethodSpec {
   builder: boolean;
   options: OptionSpec[];
   example: string;
-  run(values: Record<string, unknown>): MethodResult | Promise<MethodResult>;
+  /** `secrets`: the secret options' values, from the command line (unescaped), the environment or a prompt. */
+  run(values: Record<string, unknown>, secrets: Record<string, string | undefined>): MethodResult | Promise<MethodResult>;
+}
+
+/** How the help describes a secret option's sources. */
+function secretText(description: string, source: SecretSource, asked: string): string {
+  return `${description}; default: $${source.env}, else asked on a terminal ${asked}(given here, it is visible to other users in \`ps\`)`;
 }
 
 const text = (values: Record<string, unknown>, name: string): string | undefined => {
@@ -201,9 +215,9 @@ const METHODS: MethodSpec[] = [
     name: 'GetSettingsLoginPassword',
     summary: 'SSH settings for a password login',
     builder: true,
-    options: [...HOST_PORT_USER, { name: 'pass', arg: 'password', description: 'password', defaultText: 'none' }],
-    example: 'native-ssh ssh GetSettingsLoginPassword --host 127.0.0.1 --port 22 --user me --pass secret',
-    run: (v) => GetSettingsLoginPassword(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? '', text(v, 'pass') ?? ''),
+    options: [...HOST_PORT_USER, { name: 'pass', arg: 'password', description: secretText('password', SECRETS.password, ''), secret: SECRETS.password }],
+    example: 'NATIVE_SSH_PASSWORD=secret native-ssh ssh GetSettingsLoginPassword --host 127.0.0.1 --port 22 --user me --out set.json',
+    run: (v, secrets) => GetSettingsLoginPassword(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? '', secrets.pass ?? ''),
   },
   {
     name: 'GetSettingsPrivateKey',
@@ -213,11 +227,11 @@ const METHODS: MethodSpec[] = [
       ...HOST_PORT_USER,
       { name: 'key', arg: 'path', description: 'private key file (made absolute) or the key text', required: true },
       { name: 'pub', arg: 'path', description: 'public key file or text', defaultText: 'none' },
-      { name: 'pass', arg: 'passphrase', description: 'passphrase of the private key', defaultText: 'none' },
+      { name: 'pass', arg: 'passphrase', description: secretText('passphrase of the private key', SECRETS.passphrase, 'when the key is encrypted '), secret: SECRETS.passphrase },
     ],
     example: 'native-ssh ssh GetSettingsPrivateKey --host 127.0.0.1 --port 22 --user me --key ~/.ssh/id_ed25519',
-    run: (v) => GetSettingsPrivateKey(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? '',
-      pathOrText(raw(v, 'key')) ?? '', pathOrText(raw(v, 'pub')) ?? '', text(v, 'pass') ?? ''),
+    run: (v, secrets) => GetSettingsPrivateKey(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? '',
+      pathOrText(raw(v, 'key')) ?? '', pathOrText(raw(v, 'pub')) ?? '', secrets.pass ?? ''),
   },
   {
     name: 'GetSettingsViaAgent',
@@ -233,7 +247,7 @@ const METHODS: MethodSpec[] = [
     builder: true,
     options: [
       ...HOST_PORT_USER,
-      { name: 'prompts', arg: 'answers', description: 'answers in prompt order', required: true, repeatable: true },
+      { name: 'prompts', arg: 'answers', description: 'answers in prompt order (visible to other users in `ps`)', required: true, repeatable: true },
     ],
     example: `native-ssh ssh GetSettingsKI --host 127.0.0.1 --port 22 --user me --prompts "['123456','yes']"`,
     run: (v) => GetSettingsKI(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? '',
@@ -248,10 +262,10 @@ const METHODS: MethodSpec[] = [
       { name: 'port', arg: 'port', description: 'proxy port', required: true },
       { name: 'type', arg: 'type', description: 'socks5, socks4 or http (any case)', defaultText: 'socks5' },
       { name: 'login', arg: 'login', description: 'proxy login; an empty one is kept', defaultText: 'none' },
-      { name: 'pass', arg: 'password', description: 'proxy password; an empty one is kept', defaultText: 'none' },
+      { name: 'pass', arg: 'password', description: secretText('proxy password; an empty one is kept', SECRETS.proxyPassword, 'when --login is given '), secret: SECRETS.proxyPassword },
     ],
     example: 'native-ssh ssh GetProxySettings --addr 127.0.0.1 --port 1080 --type socks5',
-    run: (v) => GetProxySettings(text(v, 'addr') ?? '', text(v, 'port') ?? '', text(v, 'type') ?? 'socks5', text(v, 'login'), text(v, 'pass')),
+    run: (v, secrets) => GetProxySettings(text(v, 'addr') ?? '', text(v, 'port') ?? '', (text(v, 'type') ?? 'socks5') as OpiProxyType, text(v, 'login'), secrets.pass),
   },
 ];
 
@@ -264,14 +278,20 @@ const JSON_NOTE = `JSON options (--set, --proxy, --conn) take JSON, OPI's single
 const ARRAY_NOTE = `--prompts takes "['a','b']", JSON or one value; repeat it to add answers.`;
 const ESCAPE_NOTE = `In plain text values \\n, \\r, \\v and \\f become control characters (not in
   JSON, arrays, an existing file path or --out).`;
-const OUTPUT_NOTE = `Output: the result as one line of JSON on stdout, or in the --out file (UTF-8).
-Exit status: 0 result true (builders always), 1 result false, 2 usage error.`;
+const SECRET_NOTE = `Secrets: --pass on the command line is visible to other users in \`ps\`; leave it
+  out and set NATIVE_SSH_PASSWORD, NATIVE_SSH_PASSPHRASE or NATIVE_SSH_PROXY_PASSWORD, or answer
+  the prompt (no echo) when stdin is a terminal.`;
+const OUTPUT_NOTE = `Output: the result as one line of JSON on stdout, or in the --out file (UTF-8,
+created or made 0600: it may hold a password).
+Exit status: 0 result true (builders always), 1 result false, 2 usage error, 130 a
+  prompt cancelled (Ctrl-C).`;
 
 const SSH_HELP = `
 Option values:
   ${JSON_NOTE}
   ${ARRAY_NOTE}
   ${ESCAPE_NOTE}
+  ${SECRET_NOTE}
 
 ${OUTPUT_NOTE}
 Method names are case-insensitive; \`native-ssh ssh <Method> --help\` shows a method's options.`;
@@ -282,6 +302,7 @@ function methodHelp(spec: MethodSpec): string {
   if (spec.options.some((o) => o.arg === 'json')) notes.push(JSON_NOTE);
   if (spec.options.some((o) => o.repeatable)) notes.push(ARRAY_NOTE);
   if (spec.options.some((o) => o.arg !== 'json' && !o.repeatable)) notes.push(ESCAPE_NOTE);
+  if (spec.options.some((o) => o.secret !== undefined)) notes.push(SECRET_NOTE);
   return `\nExample:\n  ${spec.example}\n\nOption values:\n${notes.map((n) => `  ${n}\n`).join('')}\n${OUTPUT_NOTE}`;
 }
 
@@ -344,12 +365,18 @@ function buildProgram(settle: (outcome: Outcome) => void): Command {
       else method.option(flags, description);
     }
     method
-      .option('--out <file>', 'write the JSON result to this file (UTF-8) instead of stdout')
+      .option('--out <file>', 'write the JSON result to this file (UTF-8, made 0600) instead of stdout')
       .addHelpText('after', methodHelp(spec))
       .showHelpAfterError(`Usage: native-ssh ssh ${spec.name} ${methodUsage(spec)}\n(\`native-ssh ssh ${spec.name} --help\` explains the options)`)
       .action(async (options: Record<string, unknown>, command: Command) => {
         try {
-          const result = await spec.run(options);
+          const secrets: Record<string, string | undefined> = {};
+          // The passphrase prompt looks at the key as the method will take it (file or text).
+          const seen = { ...options, key: pathOrText(raw(options, 'key')) };
+          for (const option of spec.options) {
+            if (option.secret !== undefined) secrets[option.name] = await resolveSecret(text(options, option.name), option.secret, seen);
+          }
+          const result = await spec.run(options, secrets);
           settle({ result, builder: spec.builder, out: raw(options, 'out') });
         } catch (error) {
           if (error instanceof UsageError) {
@@ -374,11 +401,31 @@ function normalizeArgs(args: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * Writes an `--out` file readable by its owner only: the result may hold a password. A new file
+ * is created 0600; an existing regular file is made 0600 before it is truncated and written (so
+ * the secret is never readable under the old mode; a file whose mode cannot be changed, e.g.
+ * someone else's, is left untouched and is an error). Anything else (`/dev/stdout`, a FIFO) is
+ * written as it is.
+ */
+function writePrivate(file: string, content: string): void {
+  const fd = fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_CREAT, 0o600);
+  try {
+    if (fs.fstatSync(fd).isFile()) {
+      fs.fchmodSync(fd, 0o600);
+      fs.ftruncateSync(fd, 0);
+    }
+    fs.writeSync(fd, content, null, 'utf8');
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 function writeResult(outcome: Outcome): number {
   const json = `${JSON.stringify(outcome.result)}\n`;
   if (outcome.out !== undefined) {
     try {
-      fs.writeFileSync(outcome.out, json, 'utf8');
+      writePrivate(outcome.out, json);
     } catch (error) {
       process.stderr.write(`native-ssh: cannot write --out file ${JSON.stringify(outcome.out)}: ${(error as NodeJS.ErrnoException).code ?? 'error'}\n`);
       return 1;
@@ -406,6 +453,10 @@ export async function main(args: readonly string[]): Promise<number> {
     if (error instanceof CommanderError) {
       // --help, --version and `help <Method>` end with status 0; everything else is a usage error.
       return error.exitCode === 0 ? 0 : USAGE;
+    }
+    if (error instanceof PromptCancelled) {
+      process.stderr.write('native-ssh: cancelled\n');
+      return 130;
     }
     throw error;
   }

@@ -42,13 +42,17 @@ export interface ExecResult<T extends string | Buffer = string> {
 
 /** One piece of a streamed command's output. */
 export interface ExecChunk {
+  /** Which of the command's outputs the bytes came from. */
   stream: 'stdout' | 'stderr';
+  /** The bytes as they arrived (a chunk may end inside a UTF-8 character or a line). */
   data: Buffer;
 }
 
 /** How a streamed command ended. */
 export interface ExecExit {
+  /** The exit status, or `null` when the command was ended by a signal. */
   exitCode: number | null;
+  /** The signal name without `SIG` (e.g. `TERM`) when a signal ended the command, else `null`. */
   signal: string | null;
 }
 
@@ -70,9 +74,11 @@ export interface HostKeyInfo {
   fingerprint: string;
 }
 
-/** Algorithms negotiated for the connection. */
+/** Algorithms negotiated for the connection; AEAD ciphers (GCM, chacha20-poly1305) report the MAC as `<implicit>`. */
 export interface NegotiatedAlgorithms {
+  /** Key exchange, e.g. `curve25519-sha256`. */
   kex: string;
+  /** Host key algorithm, e.g. `ssh-ed25519`. */
   hostKey: string;
   cipherClientToServer: string;
   cipherServerToClient: string;
@@ -135,7 +141,9 @@ const lostConnections = new WeakMap<Connection, (error: SshError) => void>();
 export class Connection extends EventEmitter {
   /** The host as given. */
   readonly host: string;
+  /** The server's port. */
   readonly port: number;
+  /** The user logged in as. */
   readonly username: string;
   /** The server's host key. */
   readonly hostKey: HostKeyInfo;
@@ -198,6 +206,7 @@ export class Connection extends EventEmitter {
 
   /** Runs `command` on a new channel and collects its output. */
   exec(command: string, options?: ExecOptions & { encoding?: 'utf8' }): Promise<ExecResult<string>>;
+  /** Runs `command` on a new channel and collects its output as bytes. */
   exec(command: string, options: ExecOptions & { encoding: 'buffer' }): Promise<ExecResult<Buffer>>;
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult<string> | ExecResult<Buffer>> {
     const rawOptions = rawExecOptions(command, options, this.commandTimeoutMs);

@@ -1,3 +1,6 @@
+// The public types use Node's (Buffer, AbortSignal, NodeJS.ErrnoException): the emitted
+// dist/index.d.ts keeps this line, so a program compiled with `"types": []` still finds them.
+/// <reference types="node" preserve="true" />
 /**
  * native-ssh: a native SSH client for Node.js. libssh2 and OpenSSL 3 run on an engine thread of
  * their own; this package gives two APIs over it: the OPI-compatible functions and an idiomatic
@@ -23,9 +26,11 @@ export type {
   ExecuteResult,
   ExecuteSuccess,
   KeyboardInteractiveSettings,
+  OpiProxyType,
   PasswordSettings,
   PrivateKeySettings,
   ProxySettings,
+  SettingsExtensions,
   SshSettings,
 } from './opi';
 export { connect, Connection, exec } from './client';
@@ -40,9 +45,22 @@ export type {
   NegotiatedAlgorithms,
   ProxyOptions,
 } from './client';
+export type {
+  AgentLogin,
+  AlgorithmOptions,
+  ConnectionOptions,
+  HostKeyCandidate,
+  HostKeyOptions,
+  KeyboardLogin,
+  LoginOptions,
+  PasswordLogin,
+  PrivateKeyLogin,
+  PrivateKeyPathLogin,
+  ProxyType,
+} from './options';
 export { GetLoggingSettings } from './log';
 export type { LoggingSettings, LogResult } from './log';
 export { SshError } from './errors';
-export type { OpiFailure, SshErrorCode, SshErrorLevel } from './errors';
+export type { OpiFailure, SshErrorCode, SshErrorInit, SshErrorLevel } from './errors';
 export { versions } from './native';
 export type { Versions } from './native';

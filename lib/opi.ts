@@ -10,7 +10,7 @@ import { Connection, connectPlan, rawExecOptions } from './client';
 import { OpiFailure, settingsError, SshError, toOpiFailure } from './errors';
 import { checkKeys, OPI_CONFIGURATION_KEYS } from './known-keys';
 import { Logger, loggerFromSettings, LoggingSettings, LogResult } from './log';
-import { isPrivateKeyText, parseOpiSettings, requireString } from './settings';
+import { isPrivateKeyText, parseOpiSettings, ProxyType, requireString } from './settings';
 
 const loggers = new WeakMap<Connection, Logger>();
 
@@ -25,15 +25,21 @@ export interface SettingsExtensions {
   command_timeout?: number | string | null;
   /** Seconds between SSH keepalives; 0 (default): off. */
   keepalive_interval?: number | string | null;
+  /** `strict`, `accept-new` (default: an unknown host is accepted, a changed key refused) or `off` (no check, as OPI). */
   host_key_policy?: 'strict' | 'accept-new' | 'off' | null;
+  /** An OpenSSH known_hosts file; default `~/.ssh/known_hosts`. */
   known_hosts?: string | null;
   /** `SHA256:<base64>`; not with `host_key_policy: "off"`. */
   host_key_fingerprint?: string | null;
   /** accept-new records new hosts hashed, as OpenSSH's HashKnownHosts (default false). */
   hash_known_hosts?: boolean | null;
+  /** Key exchange algorithms to offer, in order (an array or a comma list of libssh2 names). */
   kex_algorithms?: string | string[] | null;
+  /** Ciphers to offer, in order. */
   ciphers?: string | string[] | null;
+  /** MACs to offer, in order. */
   macs?: string | string[] | null;
+  /** Host key algorithms to offer, in order. */
   host_key_algorithms?: string | string[] | null;
 }
 
@@ -73,18 +79,31 @@ export interface KeyboardInteractiveSettings extends SettingsExtensions {
 /** Any SSH settings structure. */
 export type SshSettings = PasswordSettings | PrivateKeySettings | AgentSettings | KeyboardInteractiveSettings;
 
+/**
+ * A proxy type as OPI takes it: `socks5`, `socks4` or `http`, in lower case, upper case or
+ * capitalised (the check at run time ignores case altogether).
+ */
+export type OpiProxyType = ProxyType | Uppercase<ProxyType> | Capitalize<ProxyType>;
+
 /** `GetProxySettings` result. */
 export interface ProxySettings {
+  /** The proxy's address. */
   server?: string;
+  /** The proxy's port (a number or numeric text). */
   port?: number | string;
-  proxy_type?: string;
+  /** Default `socks5`. */
+  proxy_type?: OpiProxyType;
+  /** SOCKS5 / HTTP: sent with `password` when both are given; SOCKS4: the user id. */
   login?: string;
+  /** Never appears in a result, error or log. */
   password?: string;
 }
 
 /** `GetConnectionConfiguration` result. */
 export interface ConnectionConfiguration {
+  /** From a `GetSettings*` function. */
   set: SshSettings;
+  /** From {@link GetProxySettings}. */
   proxy?: ProxySettings;
 }
 
@@ -163,7 +182,7 @@ export function GetSettingsKI(host: string, port: number | string, login: string
 }
 
 /** A proxy structure. `login` and `password` are kept whenever they are given, even empty. */
-export function GetProxySettings(address: string, port: number | string, type = 'socks5', login?: string, password?: string): ProxySettings {
+export function GetProxySettings(address: string, port: number | string, type: OpiProxyType = 'socks5', login?: string, password?: string): ProxySettings {
   const out: Record<string, unknown> = {};
   if (filled(address)) out.server = String(address);
   const portValue = numberOrAsIs(port);
@@ -208,9 +227,20 @@ export async function CreateConnection(settings: SshSettings | Connection, proxy
 }
 
 /**
+ * The connection's log as text: the last `count` entries (0: all) joined with LF; a failure
+ * (`INVALID_STATE`) when the connection was opened without logging settings.
+ */
+export function GetLog(connection: Connection, asString: true, count?: number): string | OpiFailure;
+/**
+ * The connection's log: `{result: true, logs, total, returned}` with the last `count` entries (0:
+ * all); a failure (`INVALID_STATE`) when the connection was opened without logging settings.
+ */
+export function GetLog(connection: Connection, asString?: false, count?: number): LogResult | OpiFailure;
+/**
  * The connection's log: `{result: true, logs, total, returned}` with the last `count` entries (0:
  * all), or those entries joined with LF when `asString` is true.
  */
+export function GetLog(connection: Connection, asString?: boolean, count?: number): LogResult | string | OpiFailure;
 export function GetLog(connection: Connection, asString = false, count = 100): LogResult | string | OpiFailure {
   const logger = IsConnector(connection) ? loggers.get(connection) : undefined;
   if (logger === undefined) return { result: false, error: 'Logger not initialized', code: 'INVALID_STATE' };

@@ -15,45 +15,89 @@ import {
   keySource,
   parseHostKey,
   ProxyPlan,
+  ProxyType,
   publicKeySource,
   requireMs,
   requirePort,
   requireString,
 } from './settings';
 
-/** A proxy for {@link ConnectOptions.proxy}. */
+export type { ProxyType } from './settings';
+
+/** A proxy for {@link ConnectOptions}' `proxy`. */
 export interface ProxyOptions {
   /** `socks5` (default), `socks4` (SOCKS4a for host names) or `http` (CONNECT). */
-  type?: 'socks5' | 'socks4' | 'http';
+  type?: ProxyType;
+  /** The proxy's address (name or IP). */
   host: string;
+  /** The proxy's port (1..65535). */
   port: number;
-  /** SOCKS5 / HTTP: used with `password`; SOCKS4: the user id. */
+  /** SOCKS5 / HTTP: sent with `password` when both are given; SOCKS4: the user id. */
   login?: string;
+  /** SOCKS5 / HTTP: sent with `login` when both are given; never appears in errors or logs. */
   password?: string;
 }
 
+/** What {@link HostKeyOptions.verify} is called with. */
+export interface HostKeyCandidate {
+  /** The key type, e.g. `ssh-ed25519`. */
+  type: string;
+  /** `SHA256:<base64>`, as `ssh-keygen -lf` prints it. */
+  fingerprint: string;
+  /** The key blob as sent by the server. */
+  key: Buffer;
+  /** The host as given in {@link ConnectOptions}. */
+  host: string;
+  port: number;
+}
+
+/** How the server's host key is checked (before any credential is sent). */
+export interface HostKeyOptions {
+  /**
+   * `strict`: the host must be in known_hosts with this key; `accept-new` (default, as OpenSSH's
+   * `StrictHostKeyChecking accept-new`): an unknown host is accepted and recorded in the
+   * known_hosts file, a changed key is refused; `off`: no check (a `fingerprint` with it is a
+   * Settings error).
+   */
+  policy?: 'strict' | 'accept-new' | 'off';
+  /**
+   * An OpenSSH known_hosts file (a regular file of at most 64 MiB). Default `~/.ssh/known_hosts`,
+   * created 0600 in a 0700 `~/.ssh` when accept-new records the first host. A file that cannot
+   * be written is reported once (`process.emitWarning`); the connection goes on.
+   */
+  knownHosts?: string;
+  /** Record new hosts hashed (`|1|salt|hash`, OpenSSH's `HashKnownHosts`). Default false. */
+  hashKnownHosts?: boolean;
+  /** `SHA256:<base64>` pin the key must have. */
+  fingerprint?: string;
+  /** Called with the key after the policy accepted it (before a new host is recorded); return (or resolve to) anything but `true` to refuse. */
+  verify?: (key: HostKeyCandidate) => boolean | Promise<boolean>;
+}
+
 /**
- * Options of {@link connect}. Give exactly one way to log in. Unknown keys (here and in every
- * nested object) are Settings errors, with the name to use for ssh2's and node-ssh's. Durations
- * are in milliseconds, at most 2^31-1 (about 24.8 days).
+ * Algorithms to offer, each in order of preference (names as libssh2 knows them, e.g.
+ * `aes256-gcm@openssh.com`): to harden, or to reach an old server. Absent lists get OpenSSH 9.x
+ * client's defaults; an unknown name is a Settings error listing the supported ones.
  */
-export interface ConnectOptions {
+export interface AlgorithmOptions {
+  /** Key exchange, e.g. `curve25519-sha256`. */
+  kex?: string[];
+  /** Ciphers, e.g. `chacha20-poly1305@openssh.com`. */
+  cipher?: string[];
+  /** MACs, e.g. `hmac-sha2-256-etm@openssh.com`. */
+  mac?: string[];
+  /** Host key algorithms, e.g. `ssh-ed25519`, `rsa-sha2-512`. */
+  hostKey?: string[];
+}
+
+/** Where to connect and everything but the login method; see {@link ConnectOptions}. */
+export interface ConnectionOptions {
+  /** Host name or IP address of the SSH server. */
   host: string;
   /** Default 22. */
   port?: number;
   username: string;
-  password?: string;
-  /** Key text (PEM or OpenSSH, string or Buffer, at most 1 MiB), used from memory. */
-  privateKey?: string | Buffer;
-  /** Path of a private key file (a regular file of at most 1 MiB), read before connecting, within `connectTimeout`. */
-  privateKeyPath?: string;
-  /** Optional public key text or path. */
-  publicKey?: string | Buffer;
-  passphrase?: string;
-  /** Log in through ssh-agent: `true` uses `SSH_AUTH_SOCK`, a string is the agent's socket path. */
-  agent?: boolean | string;
-  /** Keyboard-interactive answers, used in order across all prompts. */
-  keyboard?: string[];
+  /** Connect through a SOCKS4/4a, SOCKS5 or HTTP CONNECT proxy. */
   proxy?: ProxyOptions;
   /** Bound on reading key and known_hosts files + DNS + TCP + proxy + handshake + login, in ms (at least 1). Default 30000. */
   connectTimeout?: number;
@@ -66,30 +110,87 @@ export interface ConnectOptions {
   keepaliveInterval?: number;
   /** Default `timeout` of every command, in ms. Default 0 (none). */
   commandTimeout?: number;
-  /**
-   * Algorithms to offer, each in order of preference (names as libssh2 knows them, e.g.
-   * `aes256-gcm@openssh.com`): useful to harden, or to reach an old server.
-   */
-  algorithms?: { kex?: string[]; cipher?: string[]; mac?: string[]; hostKey?: string[] };
-  /**
-   * Host-key checking. `policy`: `strict` (the host must be in known_hosts with this key),
-   * `accept-new` (default: as OpenSSH's `StrictHostKeyChecking accept-new`, an unknown host is
-   * accepted and recorded in the known_hosts file, a changed key is refused), `off` (no check; a
-   * `fingerprint` with it is a Settings error). `knownHosts`: an OpenSSH known_hosts file of at
-   * most 64 MiB (default `~/.ssh/known_hosts`, created 0600 in a 0700 `~/.ssh` when missing; a
-   * file that cannot be written is reported once with `process.emitWarning`, and the connection
-   * goes on). `hashKnownHosts`: record new hosts hashed (default false). `fingerprint`:
-   * `SHA256:...` pin. `verify`: called with the key after the policy accepted it; return false
-   * to refuse.
-   */
-  hostKey?: {
-    policy?: 'strict' | 'accept-new' | 'off';
-    knownHosts?: string;
-    fingerprint?: string;
-    hashKnownHosts?: boolean;
-    verify?: (key: { type: string; fingerprint: string; key: Buffer; host: string; port: number }) => boolean | Promise<boolean>;
-  };
+  /** Algorithms to offer; see {@link AlgorithmOptions}. */
+  algorithms?: AlgorithmOptions;
+  /** Host-key checking; see {@link HostKeyOptions}. Default: `accept-new` against `~/.ssh/known_hosts`. */
+  hostKey?: HostKeyOptions;
 }
+
+/** Log in with a password (it also answers keyboard-interactive prompts, as PAM servers ask). */
+export interface PasswordLogin {
+  /** The password; also the answer to every keyboard-interactive prompt when the server asks that way. */
+  password: string;
+  privateKey?: never;
+  privateKeyPath?: never;
+  publicKey?: never;
+  passphrase?: never;
+  agent?: false;
+  keyboard?: never;
+}
+
+/** Log in with a private key given as text (PEM or OpenSSH, string or Buffer, at most 1 MiB), used from memory. */
+export interface PrivateKeyLogin {
+  /** Key text, used from memory (never written to disk). */
+  privateKey: string | Buffer;
+  privateKeyPath?: never;
+  /** Optional public key, text or a file path. */
+  publicKey?: string | Buffer;
+  /** Passphrase of an encrypted key. */
+  passphrase?: string;
+  password?: never;
+  agent?: false;
+  keyboard?: never;
+}
+
+/** Log in with a private key file. */
+export interface PrivateKeyPathLogin {
+  /** Path of a private key file (a regular file of at most 1 MiB), read before connecting, within `connectTimeout`. */
+  privateKeyPath: string;
+  privateKey?: never;
+  /** Optional public key, text or a file path. */
+  publicKey?: string | Buffer;
+  /** Passphrase of an encrypted key. */
+  passphrase?: string;
+  password?: never;
+  agent?: false;
+  keyboard?: never;
+}
+
+/** Log in through ssh-agent (every identity it holds is tried). */
+export interface AgentLogin {
+  /** `true` uses `SSH_AUTH_SOCK`; a string is the agent's socket path. */
+  agent: true | string;
+  password?: never;
+  privateKey?: never;
+  privateKeyPath?: never;
+  publicKey?: never;
+  passphrase?: never;
+  keyboard?: never;
+}
+
+/** Log in with keyboard-interactive answers. */
+export interface KeyboardLogin {
+  /** Answers, used in order across all prompts of all rounds. */
+  keyboard: string[];
+  password?: never;
+  privateKey?: never;
+  privateKeyPath?: never;
+  publicKey?: never;
+  passphrase?: never;
+  agent?: false;
+}
+
+/** Exactly one way to log in: the members of this union exclude each other. */
+export type LoginOptions = PasswordLogin | PrivateKeyLogin | PrivateKeyPathLogin | AgentLogin | KeyboardLogin;
+
+/**
+ * Options of {@link connect}: where to connect ({@link ConnectionOptions}) and exactly one way to
+ * log in ({@link LoginOptions}: `password`, `privateKey`, `privateKeyPath`, `agent` or
+ * `keyboard`); an object without one does not compile. Unknown keys (here and in every nested
+ * object) are Settings errors at run time, with the name to use for ssh2's and node-ssh's.
+ * Durations are in milliseconds, at most 2^31-1 (about 24.8 days).
+ */
+export type ConnectOptions = ConnectionOptions & LoginOptions;
 
 /** Options of {@link Connection.exec} and {@link Connection.stream}. */
 export interface ExecOptions {

@@ -10,7 +10,7 @@ import path = require('node:path');
 import { settingsError, shown } from './errors';
 import { checkKeys, OPI_PROXY_KEYS, OPI_SETTINGS_KEYS } from './known-keys';
 
-/** Proxy protocols handled natively. */
+/** A proxy protocol the engine speaks: `socks5` (RFC 1928/1929), `socks4` (SOCKS4a for host names) or `http` (CONNECT). */
 export type ProxyType = 'socks4' | 'socks5' | 'http';
 
 /** A proxy, normalised. */

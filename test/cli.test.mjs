@@ -19,7 +19,9 @@ const BIN = path.join(ROOT, 'bin', 'native-ssh.js');
 /** Runs the CLI; resolves to {status, stdout, stderr}. */
 function cli(args, { cwd = ROOT, timeoutMs = 60_000 } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Secrets set in the caller's environment would change the builders' results (cli-secrets.test.mjs).
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NATIVE_SSH_')));
+    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d) => { stdout += d; });

@@ -1,9 +1,14 @@
-// Type tests: compiled (never run) against the published declarations in dist/. Each
-// `@ts-expect-error` must be an error, or tsc fails ("unused directive").
+// Type tests: compiled (never run) against the declarations a user gets: test/types.test.mjs puts
+// dist/*.d.ts and package.json into node_modules/native-ssh of a scratch app and runs tsc there
+// (strict, "types": [] so that Node's types come only through the package's own reference).
+// Each `@ts-expect-error` must be an error, or tsc fails ("unused directive"); each sits right
+// above the line the error belongs to, so an error elsewhere does not satisfy it.
 import {
   connect,
+  ConnectOptions,
   Connection,
   CreateConnection,
+  exec,
   ExecuteCommand,
   ExecuteResult,
   GetConnectionConfiguration,
@@ -12,15 +17,24 @@ import {
   GetProxySettings,
   GetSettingsLoginPassword,
   GetSettingsPrivateKey,
+  HostKeyCandidate,
   IsConnector,
+  LogResult,
+  OpiFailure,
+  ProxyOptions,
   SshError,
   SshErrorCode,
   versions,
-} from '../../dist/index';
+} from 'native-ssh';
 
 async function opi(): Promise<void> {
   const set = GetSettingsPrivateKey('h', 22, 'u', '/k');
   const proxy = GetProxySettings('p', 1080, 'socks5', 'l', 'pw');
+  GetProxySettings('p', '1080', 'HTTP');
+  GetProxySettings('p', 1080, 'Socks4');
+  GetProxySettings('p', 1080);
+  // @ts-expect-error a misspelt proxy type
+  GetProxySettings('p', 1080, 'sock5');
   const result: ExecuteResult = await ExecuteCommand(GetConnectionConfiguration(set, proxy), 'whoami');
   // @ts-expect-error a result must be narrowed before stdout can be read
   console.log(result.stdout);
@@ -36,8 +50,22 @@ async function opi(): Promise<void> {
   const conn = await CreateConnection(set, undefined, GetLoggingSettings());
   if (IsConnector(conn)) {
     const c: Connection = conn;
-    const log = GetLog(c);
-    if (typeof log !== 'string' && log.result) console.log(log.logs.length);
+    // GetLog: the structure by default (or asString false), text with asString true; either may be a failure.
+    const log: LogResult | OpiFailure = GetLog(c);
+    if (log.result) console.log(log.logs.length, log.total);
+    const same: LogResult | OpiFailure = GetLog(c, false, 10);
+    const text: string | OpiFailure = GetLog(c, true);
+    if (typeof text === 'string') console.log(text.split('\n'));
+    const asked = Math.random() > 0.5;
+    const either: LogResult | string | OpiFailure = GetLog(c, asked);
+    console.log(same, either);
+    // @ts-expect-error the structure is not a string
+    const wrongText: string = GetLog(c, false);
+    // @ts-expect-error text has no logs
+    console.log(GetLog(c, true).logs);
+    // @ts-expect-error a failure is possible: narrow on result first
+    console.log(GetLog(c).logs);
+    console.log(wrongText);
   } else {
     // @ts-expect-error a failure is not a connection
     await conn.exec('true');
@@ -48,6 +76,42 @@ async function opi(): Promise<void> {
   await CreateConnection({ ...GetSettingsLoginPassword('h', 22, 'u', 'p'), command_timeout: 5, known_hosts: null, host_key_policy: 'strict' });
   // @ts-expect-error OPI's typo of command_timeout
   await CreateConnection({ ...GetSettingsLoginPassword('h', 22, 'u', 'p'), comand_timeout: 5 });
+  await CreateConnection(set, { server: 'p', port: 1080, proxy_type: 'http' });
+  await CreateConnection(set, {
+    server: 'p',
+    port: 1080,
+    // @ts-expect-error a misspelt proxy type
+    proxy_type: 'sock5',
+  });
+}
+
+/** Every way to log in compiles; none, or two at once, does not. */
+function logins(key: Buffer): ConnectOptions[] {
+  const where = { host: 'h', username: 'u' };
+  const valid: ConnectOptions[] = [
+    { ...where, password: 'p' },
+    { ...where, password: 'p', agent: false },
+    { ...where, privateKey: '-----BEGIN OPENSSH PRIVATE KEY-----\n...' },
+    { ...where, privateKey: key, passphrase: 'x', publicKey: 'ssh-ed25519 AAAA...' },
+    { ...where, privateKeyPath: '/k', passphrase: 'x', publicKey: '/k.pub' },
+    { ...where, agent: true },
+    { ...where, agent: '/run/agent.sock' },
+    { ...where, keyboard: ['a', 'b'] },
+    { ...where, port: 2222, password: 'p', proxy: { type: 'http', host: 'p', port: 3128 }, hostKey: { policy: 'strict' } },
+  ];
+  // @ts-expect-error no way to log in
+  const none: ConnectOptions = { host: 'h', username: 'u' };
+  // @ts-expect-error agent: false is no way to log in either
+  const agentOff: ConnectOptions = { host: 'h', username: 'u', agent: false };
+  // @ts-expect-error two ways at once
+  const two: ConnectOptions = { host: 'h', username: 'u', password: 'p', privateKeyPath: '/k' };
+  // @ts-expect-error key text and key file at once
+  const both: ConnectOptions = { host: 'h', username: 'u', privateKey: 'k', privateKeyPath: '/k' };
+  // @ts-expect-error a passphrase belongs to a key login
+  const stray: ConnectOptions = { host: 'h', username: 'u', password: 'p', passphrase: 'x' };
+  // @ts-expect-error the password may be missing (process.env values are string | undefined)
+  const maybe: ConnectOptions = { host: 'h', username: 'u', password: process.env.NOT_SET };
+  return [...valid, none, agentOff, two, both, stray, maybe];
 }
 
 async function idiomatic(): Promise<void> {
@@ -63,10 +127,25 @@ async function idiomatic(): Promise<void> {
   await connect({ host: 'h', username: 'u', password: 'p', hostKey: { policy: 'yolo' } });
   // @ts-expect-error ssh2's name (connectTimeout here)
   await connect({ host: 'h', username: 'u', password: 'p', readyTimeout: 5000 });
+  // @ts-expect-error no way to log in
+  await exec({ host: 'h', username: 'u' }, 'true');
+  const viaProxy: ProxyOptions = {
+    // @ts-expect-error a misspelt proxy type
+    type: 'sock5',
+    host: 'p',
+    port: 1080,
+  };
+  const verify = (key: HostKeyCandidate): boolean => key.fingerprint.startsWith('SHA256:') && key.key.length > 0;
+  await connect({ host: 'h', username: 'u', agent: true, proxy: viaProxy, hostKey: { verify } });
   for await (const chunk of conn.stream('yes', { signal: AbortSignal.timeout(10) })) {
     const which: 'stdout' | 'stderr' = chunk.stream;
     console.log(which, chunk.data.length);
   }
+  // Internal members are not in the published declarations.
+  // @ts-expect-error internal
+  conn.execRaw({ command: 'true' });
+  // @ts-expect-error internal
+  conn.submitExec({ command: 'true' }, undefined, () => undefined, () => undefined);
   try {
     await conn.close();
   } catch (error) {
@@ -76,4 +155,5 @@ async function idiomatic(): Promise<void> {
 }
 
 void opi;
+void logins;
 void idiomatic;
