@@ -161,7 +161,12 @@ export class Connection extends EventEmitter {
   #notices: NoticeRoute | undefined;
 
   /** @internal Made by {@link connect}. */
-  constructor(handle: SessionHandle, plan: ConnectPlan, info: Record<string, string>, notices?: NoticeRoute) {
+  static fromEngine(handle: SessionHandle, plan: ConnectPlan, info: Record<string, string>, notices?: NoticeRoute): Connection {
+    return new Connection(handle, plan, info, notices);
+  }
+
+  /** Connections are made by {@link connect}. */
+  private constructor(handle: SessionHandle, plan: ConnectPlan, info: Record<string, string>, notices?: NoticeRoute) {
     super();
     connectionInternals.set(this, handle);
     this.#notices = notices;
@@ -394,6 +399,22 @@ export class Connection extends EventEmitter {
   }
 }
 
+/** The events of a {@link Connection}. */
+export interface ConnectionEvents {
+  /** Once, when the connection ends: with the error when the link was lost, none after `close()`. */
+  close: (error?: SshError) => void;
+}
+
+// Typed listeners for the Connection's events (declaration merging with the class).
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+export interface Connection {
+  on<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;
+  once<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;
+  off<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;
+  addListener<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;
+  removeListener<E extends keyof ConnectionEvents>(event: E, listener: ConnectionEvents[E]): this;
+}
+
 function abortError(signal: AbortSignal): SshError {
   const reason = signal.reason instanceof Error ? `: ${signal.reason.message}` : '';
   return new SshError({ code: 'ABORTED', level: 'channel', message: `Aborted: the command was cancelled${reason}` });
@@ -462,7 +483,7 @@ export async function connectPlan(plan: ConnectPlan): Promise<Connection> {
         reject(engineError(plan, prepared, event.error));
         return;
       }
-      resolvePromise(new Connection(handle, plan, event.info ?? {}, notices));
+      resolvePromise(Connection.fromEngine(handle, plan, event.info ?? {}, notices));
     });
     try {
       handle.connect(id, prepared.raw);

@@ -35,6 +35,7 @@ export type {
 } from './opi';
 export { connect, Connection, exec } from './client';
 export type {
+  ConnectionEvents,
   ConnectOptions,
   ExecChunk,
   ExecExit,

@@ -129,6 +129,12 @@ async function idiomatic(): Promise<void> {
   await connect({ host: 'h', username: 'u', password: 'p', readyTimeout: 5000 });
   // @ts-expect-error no way to log in
   await exec({ host: 'h', username: 'u' }, 'true');
+  // @ts-expect-error connections are made by connect()
+  new Connection();
+  conn.on('close', (error) => console.log(error?.code, conn.closed, conn.closedReason));
+  // @ts-expect-error the close listener gets an SshError, not a string
+  conn.on('close', (error: string) => console.log(error));
+  await connect({ host: 'h', username: 'u', password: 'p', debug: (line: string) => console.log(line), hostKey: { hashKnownHosts: true } });
   const viaProxy: ProxyOptions = {
     // @ts-expect-error a misspelt proxy type
     type: 'sock5',
