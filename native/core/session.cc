@@ -9,8 +9,6 @@
 #include <algorithm>
 #include <cstring>
 
-#include "algorithms.h"
-#include "base64.h"
 #include "engine.h"
 #include "libssh2_io.h"
 #include "ssh_error.h"
@@ -21,25 +19,6 @@ namespace {
 
 constexpr int kMaxRoundsPerPump = 64;
 constexpr uint64_t kDisconnectBoundMs = 2000;
-
-// Base64 as OpenSSH prints fingerprints: without padding.
-std::string Base64NoPad(std::string_view bytes) {
-  std::string out = Base64Encode(bytes);
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
-}
-
-const char* HostKeyTypeName(int type) {
-  switch (type) {
-    case LIBSSH2_HOSTKEY_TYPE_RSA: return "ssh-rsa";
-    case LIBSSH2_HOSTKEY_TYPE_DSS: return "ssh-dss";
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_256: return "ecdsa-sha2-nistp256";
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_384: return "ecdsa-sha2-nistp384";
-    case LIBSSH2_HOSTKEY_TYPE_ECDSA_521: return "ecdsa-sha2-nistp521";
-    case LIBSSH2_HOSTKEY_TYPE_ED25519: return "ssh-ed25519";
-    default: return "unknown";
-  }
-}
 
 proxy::ProxyType ToProxyType(ProxyKind kind) {
   switch (kind) {
@@ -185,125 +164,14 @@ void Session::StartSsh() {
   Libssh2Io::InstallSocketCallbacks(ssh_);
   callbacks_.ssh_fd = watch_->fd;
   callbacks_.pre_login_left = Libssh2Io::kPreLoginBytes;
-  verifier_ = std::make_unique<HostKeyVerifier>(&request_.host_key, request_.host, request_.port);
-  if (!ApplyAlgorithmPreferences()) return;
-  if (request_.host_key_algorithms.empty()) PreferKnownHostKeyTypes();
+  host_key_.Begin(&request_.host_key, request_.host, request_.port);
+  Error invalid;
+  if (!offer_.Apply(ssh_, &request_, host_key_.PreferredAlgorithms(), &invalid)) {
+    FailConnect(std::move(invalid));
+    return;
+  }
   state_ = State::kHandshake;
   Pump();
-}
-
-void Session::PreferKnownHostKeyTypes() {
-  // OpenSSH's order with the types known_hosts records for this host first (none with policy
-  // off), so that the check means what OpenSSH's means.
-  const std::string list = HostKeyOffer(verifier_->PreferredAlgorithms(),
-                                        SupportedAlgorithms(LIBSSH2_METHOD_HOSTKEY));
-  if (!list.empty() && libssh2_session_method_pref(ssh_, LIBSSH2_METHOD_HOSTKEY, list.c_str()) == 0) {
-    host_key_offer_ = list;
-  }
-}
-
-std::vector<std::string> Session::SupportedAlgorithms(int method) {
-  std::vector<std::string> supported;
-  const char** names = nullptr;
-  int count = libssh2_session_supported_algs(ssh_, method, &names);
-  for (int i = 0; i < count; ++i) supported.emplace_back(names[i]);
-  if (names != nullptr) libssh2_free(ssh_, names);
-  return supported;
-}
-
-bool Session::ApplyAlgorithmPreferences() {
-  const struct {
-    const std::string* list;
-    int method;
-    const char* field;
-  } kPrefs[] = {
-      {&request_.kex_algorithms, LIBSSH2_METHOD_KEX, "algorithms.kex"},
-      {&request_.ciphers, LIBSSH2_METHOD_CRYPT_CS, "algorithms.cipher"},
-      {&request_.ciphers, LIBSSH2_METHOD_CRYPT_SC, "algorithms.cipher"},
-      {&request_.macs, LIBSSH2_METHOD_MAC_CS, "algorithms.mac"},
-      {&request_.macs, LIBSSH2_METHOD_MAC_SC, "algorithms.mac"},
-      {&request_.host_key_algorithms, LIBSSH2_METHOD_HOSTKEY, "algorithms.hostKey"},
-  };
-  // Lists the caller did not name: OpenSSH's client defaults (the host key list is set later,
-  // ordered by what known_hosts records). Stored in the request so that a failed negotiation
-  // names what was offered.
-  if (request_.kex_algorithms.empty()) {
-    request_.kex_algorithms =
-        DefaultAlgorithms(AlgorithmKind::kKex, SupportedAlgorithms(LIBSSH2_METHOD_KEX));
-  }
-  if (request_.ciphers.empty()) {
-    request_.ciphers =
-        DefaultAlgorithms(AlgorithmKind::kCipher, SupportedAlgorithms(LIBSSH2_METHOD_CRYPT_CS));
-  }
-  if (request_.macs.empty()) {
-    request_.macs = DefaultAlgorithms(AlgorithmKind::kMac, SupportedAlgorithms(LIBSSH2_METHOD_MAC_CS));
-  }
-  for (const auto& pref : kPrefs) {
-    if (pref.list->empty()) continue;
-    // Every name must be one libssh2 implements: libssh2's own check passes a list with one
-    // known name, and for key exchange it adds pseudo-names of its own, so it never fails there.
-    const std::vector<std::string> supported = SupportedAlgorithms(pref.method);
-    std::string unknown;
-    size_t start = 0;
-    while (start <= pref.list->size()) {
-      size_t end = pref.list->find(',', start);
-      if (end == std::string::npos) end = pref.list->size();
-      const std::string name = pref.list->substr(start, end - start);
-      if (IsExtensionMarker(name) ||
-          std::find(supported.begin(), supported.end(), name) == supported.end()) {
-        unknown += (unknown.empty() ? "" : ", ") + ("'" + name + "'");
-      }
-      start = end + 1;
-    }
-    if (!unknown.empty() ||
-        libssh2_session_method_pref(ssh_, pref.method, pref.list->c_str()) != 0) {
-      std::string list;
-      for (const std::string& name : supported) {
-        if (IsExtensionMarker(name)) continue;
-        list += (list.empty() ? "" : ",") + name;
-      }
-      FailConnect(MakeError("INVALID_SETTINGS", "settings",
-                            std::string("Settings error: ") + pref.field + " names " +
-                                (unknown.empty() ? std::string("no algorithm") : unknown) +
-                                " that libssh2 does not support (supported: " + list + ")"));
-      return false;
-    }
-    if (pref.method == LIBSSH2_METHOD_HOSTKEY) host_key_offer_ = *pref.list;
-  }
-  return true;
-}
-
-std::string Session::ExplainHandshakeFailure() {
-  static const int kMethods[KexinitSniffer::kListCount] = {
-      LIBSSH2_METHOD_KEX,    LIBSSH2_METHOD_HOSTKEY, LIBSSH2_METHOD_CRYPT_CS,
-      LIBSSH2_METHOD_CRYPT_SC, LIBSSH2_METHOD_MAC_CS, LIBSSH2_METHOD_MAC_SC,
-      LIBSSH2_METHOD_COMP_CS, LIBSSH2_METHOD_COMP_SC};
-  std::string ours[KexinitSniffer::kListCount];
-  for (int i = 0; i < KexinitSniffer::kListCount; ++i) {
-    if (i == KexinitSniffer::kHostKey && !host_key_offer_.empty()) {
-      ours[i] = host_key_offer_;
-      continue;
-    }
-    const std::string* chosen = i == KexinitSniffer::kKex ? &request_.kex_algorithms
-                                : i <= KexinitSniffer::kCipherSc && i >= KexinitSniffer::kCipherCs
-                                    ? &request_.ciphers
-                                : i <= KexinitSniffer::kMacSc && i >= KexinitSniffer::kMacCs
-                                    ? &request_.macs
-                                    : nullptr;
-    if (chosen != nullptr && !chosen->empty()) {
-      ours[i] = *chosen;
-      continue;
-    }
-    if (i >= KexinitSniffer::kCompCs) {
-      ours[i] = "none";  // compression is not enabled
-      continue;
-    }
-    const char** algorithms = nullptr;
-    int count = libssh2_session_supported_algs(ssh_, kMethods[i], &algorithms);
-    for (int j = 0; j < count; ++j) ours[i] += (j ? "," : "") + std::string(algorithms[j]);
-    if (algorithms != nullptr) libssh2_free(ssh_, algorithms);
-  }
-  return DescribeNegotiationFailure(ours, sniffer_);
 }
 
 bool Session::StepProxy() {
@@ -354,7 +222,7 @@ bool Session::StepHandshake() {
   if (rc == LIBSSH2_ERROR_EAGAIN) return false;
   if (rc != 0) {
     Error error = LastSshError(ssh_, rc, "Handshake error: ", "HANDSHAKE_FAILED", "handshake");
-    std::string why = ExplainHandshakeFailure();
+    std::string why = offer_.ExplainFailure(ssh_, request_, sniffer_);
     if (!why.empty()) error.message += ": " + why;
     FailConnect(std::move(error));
     return false;
@@ -363,30 +231,17 @@ bool Session::StepHandshake() {
   event.request_id = connect_request_id_;
   event.kind = EventKind::kHostKey;
   event.final = false;
-  CollectHostKey(&event);
-  {
-    size_t length = 0;
-    int type = 0;
-    const char* raw = libssh2_session_hostkey(ssh_, &length, &type);
-    seen_host_key_ = HostKey{HostKeyTypeName(type), raw != nullptr ? std::string(raw, length) : std::string()};
-    seen_fingerprint_ = event.info["host_key_fingerprint"];
-    Error refusal;
-    std::vector<std::string> notes;
-    if (!verifier_->Verify(seen_host_key_, seen_fingerprint_, &refusal, &known_hosts_line_,
-                           &notes)) {
-      FailConnect(std::move(refusal));
-      return false;
-    }
-    for (const std::string& note : notes) {
-      known_hosts_notes_ += (known_hosts_notes_.empty() ? "" : "\n") + note;
-    }
-    // The parsed file is not needed any more: an idle connection should not carry it.
-    verifier_.reset();
-    std::string().swap(request_.host_key.known_hosts_text);
+  Error refusal;
+  const HostKeyStage::Outcome outcome = host_key_.Check(ssh_, &event, &refusal);
+  std::string().swap(request_.host_key.known_hosts_text);
+  if (outcome == HostKeyStage::Outcome::kRefused) {
+    FailConnect(std::move(refusal));
+    return false;
   }
-  Debug("host key " + seen_host_key_.type + " " + seen_fingerprint_ +
-        (known_hosts_line_.empty() ? " accepted" : " is new: locking known_hosts to record it"));
-  if (!known_hosts_line_.empty()) {
+  Debug("host key " + host_key_.description() +
+        (outcome == HostKeyStage::Outcome::kNew ? " is new: locking known_hosts to record it"
+                                                 : " accepted"));
+  if (outcome == HostKeyStage::Outcome::kNew) {
     // A new host under accept-new: JavaScript takes the file's lock and re-reads it, so that
     // parallel first connections record one line and a different key recorded meanwhile wins.
     state_ = State::kAwaitHostKey;
@@ -409,46 +264,22 @@ bool Session::StepHandshake() {
 void Session::HostKeyRecheck(std::string known_hosts_text) {
   if (state_ != State::kAwaitHostKey || !awaiting_recheck_) return;
   awaiting_recheck_ = false;
-  request_.host_key.known_hosts_text = std::move(known_hosts_text);
   Error refusal;
-  std::vector<std::string> notes;
   std::string line;
-  bool accepted = false;
-  {
-    HostKeyVerifier verifier(&request_.host_key, request_.host, request_.port);
-    accepted = verifier.Verify(seen_host_key_, seen_fingerprint_, &refusal, &line, &notes);
-  }
-  std::string().swap(request_.host_key.known_hosts_text);
-  if (!accepted) {
+  if (!host_key_.Recheck(std::move(known_hosts_text), &refusal, &line)) {
     FailConnect(std::move(refusal));
     return;
   }
-  known_hosts_line_ = line;
   Debug(line.empty() ? "host key: known_hosts, read again, now records this key"
                     : "host key: still new after reading known_hosts again");
   Event event;
   event.request_id = connect_request_id_;
   event.kind = EventKind::kHostKey;
   event.final = false;
-  CollectHostKey(&event);
+  DescribeHostKey(ssh_, &event);
   event.info["phase"] = "recorded";
   event.info["known_hosts_line"] = line;
   Emit(std::move(event));
-}
-
-void Session::CollectHostKey(Event* event) {
-  size_t length = 0;
-  int type = 0;
-  const char* key = libssh2_session_hostkey(ssh_, &length, &type);
-  const char* hash = libssh2_hostkey_hash(ssh_, LIBSSH2_HOSTKEY_HASH_SHA256);
-  event->info["host_key_type"] = HostKeyTypeName(type);
-  if (key != nullptr) {
-    event->info["host_key"] = Base64Encode(std::string_view(key, length));
-  }
-  if (hash != nullptr) {
-    event->info["host_key_fingerprint"] =
-        "SHA256:" + Base64NoPad(std::string_view(hash, 32));
-  }
 }
 
 void Session::HostKeyVerdict(bool accept, Error refusal) {
@@ -498,7 +329,7 @@ bool Session::StepAuth() {
   Event event;
   event.request_id = connect_request_id_;
   event.kind = EventKind::kConnected;
-  CollectHostKey(&event);
+  DescribeHostKey(ssh_, &event);
   const char* banner = libssh2_session_banner_get(ssh_);
   if (banner != nullptr) event.info["banner"] = banner;
   static const struct {
@@ -528,7 +359,7 @@ bool Session::StepAuth() {
         " (server offers " + authenticator_.methods() + "); kex " + event.info["kex"] + ", host key " +
         event.info["host_key_algorithm"] + ", cipher " + event.info["cipher_cs"] + " / " +
         event.info["cipher_sc"] + ", mac " + event.info["mac_cs"] + " / " + event.info["mac_sc"]);
-  if (!known_hosts_notes_.empty()) event.info["known_hosts_notes"] = known_hosts_notes_;
+  if (!host_key_.notes().empty()) event.info["known_hosts_notes"] = host_key_.notes();
   Emit(std::move(event));
   StartKeepalive();
   return true;

@@ -16,10 +16,11 @@
 #include <string>
 #include <vector>
 
+#include "algorithm_offer.h"
 #include "authenticator.h"
 #include "callback_context.h"
 #include "exec_channel.h"
-#include "host_key_verifier.h"
+#include "host_key_stage.h"
 #include "kexinit_sniffer.h"
 #include "proxy/handshake.h"
 #include "request.h"
@@ -98,11 +99,6 @@ class Session {
   void Debug(const std::string& message) {
     if (request_.debug) Notice("debug", message);
   }
-  void CollectHostKey(Event* event);
-  void PreferKnownHostKeyTypes();
-  std::vector<std::string> SupportedAlgorithms(int method);
-  bool ApplyAlgorithmPreferences();
-  std::string ExplainHandshakeFailure();
   std::string StageName() const;
   void MaybeForget();
 
@@ -129,15 +125,11 @@ class Session {
   int watched_events_ = 0;
   LIBSSH2_SESSION* ssh_ = nullptr;
   Authenticator authenticator_;
-  std::unique_ptr<HostKeyVerifier> verifier_;
   KexinitSniffer sniffer_;
-  std::string host_key_offer_;  // our host key algorithm list when we set one
-  std::string known_hosts_line_;   // accept-new: the line TypeScript appends
+  AlgorithmOffer offer_;
+  HostKeyStage host_key_;
   bool awaiting_recheck_ = false;  // kAwaitHostKey for HostKeyRecheck (not yet a verdict)
-  HostKey seen_host_key_;          // the server's key, kept for HostKeyRecheck
-  std::string seen_fingerprint_;
   bool lost_noticed_ = false;
-  std::string known_hosts_notes_;  // known_hosts lines that were skipped, with reasons
   std::list<std::unique_ptr<ExecChannel>> channels_;  // active, in submission order
   std::list<std::unique_ptr<ExecChannel>> queued_;    // refused by the server: wait for a slot
   uv_timer_t connect_timer_{};
