@@ -1,6 +1,6 @@
 /**
  * The command line: `native-ssh ssh <Method> --option value`, the OPI functions under the names
- * and options of OPI's `oint ssh` (docs: opi-ssh-behaviour.md §4). Commander parses the command
+ * and options of OPI's `oint ssh` (as the README's CLI section lists them). Commander parses the command
  * line; this file turns option texts into the OPI functions' arguments (single-quoted JSON, `.json`
  * files, array literals, OPI's escape sequences) and the result into JSON and an exit status.
  *

@@ -1,6 +1,7 @@
 /**
- * The loader and the declared shape of the raw binding. Everything above this file talks to the
- * native engine through {@link submit}; nothing else touches the addon.
+ * The loader and the declared shape of the raw binding. Only this file loads the addon; the layers
+ * above it register each request's handler with {@link submit} and call the methods of a
+ * {@link SessionHandle} it made.
  * @packageDocumentation
  */
 import os = require('node:os');

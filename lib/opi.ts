@@ -1,6 +1,6 @@
 /**
  * The Open Integration Package (OPI) SSH functions, with their names, parameters and result shapes
- * (see docs/opi-compat.md), as a thin layer over the idiomatic client. Nothing here throws for a
+ * (the README's OPI section; the original's behaviour is described in the design notes), as a thin layer over the idiomatic client. Nothing here throws for a
  * runtime failure: failures resolve to `{result: false, error, code}`.
  * @packageDocumentation
  */
