@@ -195,7 +195,7 @@ it('after close(), the process memory holds no secret nor its base64', { skip: !
 
   const needles = needlesFor(await fsp.readFile(keyPath, 'utf8'));
   needles.push({ name: 'canary (kept on purpose)', bytes: Buffer.from(canary, 'utf8') });
-  const steps = [['password'], ['key'], ['keyboard'], ['socks5'], ['http'], ['opi'], ['password', 'key', 'keyboard', 'socks5', 'http', 'opi']];
+  const steps = [['password'], ['key'], ['keyPath'], ['keyboard'], ['socks5'], ['http'], ['opi'], ['password', 'key', 'keyPath', 'keyboard', 'socks5', 'http', 'opi']];
   const leaks = [];
   for (const names of steps) {
     await fsp.writeFile(planFile, JSON.stringify({ ...plan, steps: names }), { mode: 0o600 });
