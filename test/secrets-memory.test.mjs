@@ -1,10 +1,12 @@
 // After close(), no copy of a secret stays in the process's memory: a child process
 // (test/secrets/memory-scenario.mjs) logs in with every kind of secret (password, key text with a
-// passphrase, keyboard-interactive answer, SOCKS5 and HTTP proxy passwords; the idiomatic client
-// and OPI's CreateConnection), closes everything, and waits; this test then reads every readable
-// region of the child's memory through /proc/<pid>/mem and looks for each secret's UTF-8 bytes,
-// its base64, `login:password` of each proxy and its base64 (the HTTP Basic token), and pieces
-// of the key text (a base64 line and the bytes it decodes to).
+// passphrase, the key from a file, keyboard-interactive answer, SOCKS5 and HTTP proxy passwords;
+// the idiomatic client and OPI's CreateConnection), closes everything, and waits; this test then
+// reads every readable region of the child's memory through /proc/<pid>/mem and looks for each
+// secret's UTF-8 bytes, its base64, `login:password` of each proxy and its base64 (the HTTP Basic
+// token), pieces of the key text (base64 lines and the bytes they decode to) and the decrypted
+// key's Ed25519 seed. One child per kind, then one with all kinds: a later connection reusing the
+// memory could otherwise hide what an earlier one left. See docs/security.md.
 //
 // Why a child, and how V8's own copy is kept out of the findings: the child holds the secrets as
 // JavaScript strings while it runs, so its V8 heap has them. The child builds every secret as a
@@ -155,8 +157,40 @@ before(async () => {
 });
 after(async () => { await Promise.all([sshd?.stop(), kiSshd?.stop(), socks?.stop(), http?.stop()]); });
 
+/**
+ * The Ed25519 private seed (32 bytes) of an unencrypted OpenSSH key file: what libssh2 gets once
+ * it decrypted the key (openssh-key-v1: magic, cipher, kdf, kdf options, key count, public key,
+ * then the private section: two check words, type, public key, seed || public key, comment).
+ */
+function ed25519Seed(plainKeyText) {
+  const blob = Buffer.from(plainKeyText.split('\n').filter((line) => !line.startsWith('-----')).join(''), 'base64');
+  let at = 'openssh-key-v1\0'.length;
+  const string = () => {
+    const length = blob.readUInt32BE(at);
+    const value = blob.subarray(at + 4, at + 4 + length);
+    at += 4 + length;
+    return value;
+  };
+  string(); string(); string(); // cipher "none", kdf "none", kdf options
+  at += 4; // number of keys
+  string(); // public key
+  const privateSection = string();
+  let p = 8; // check words
+  const field = () => {
+    const length = privateSection.readUInt32BE(p);
+    const value = privateSection.subarray(p + 4, p + 4 + length);
+    p += 4 + length;
+    return value;
+  };
+  field(); // type
+  const publicKey = field();
+  const pair = field();
+  assert.deepEqual(pair.subarray(32), publicKey, 'the private section is seed || public key');
+  return Buffer.from(pair.subarray(0, 32));
+}
+
 /** What is looked for: each secret, its base64, each proxy's login:password and its base64, key text pieces. */
-function needlesFor(keyText) {
+function needlesFor(keyText, seed) {
   const needles = [];
   const add = (name, bytes) => needles.push({ name, bytes: Buffer.from(bytes) });
   for (const [name, value] of Object.entries(secrets)) {
@@ -174,6 +208,7 @@ function needlesFor(keyText) {
   // The key blob after the public part: its encrypted private section (RFC-less OpenSSH format).
   const blob = Buffer.from(lines.join(''), 'base64');
   add('key blob (decoded, encrypted part)', blob.subarray(blob.length - 64, blob.length - 24));
+  add('Ed25519 private seed (decrypted key)', seed);
   return needles;
 }
 
@@ -193,7 +228,13 @@ it('after close(), the process memory holds no secret nor its base64', { skip: !
     canary: codePoints(canary),
   };
 
-  const needles = needlesFor(await fsp.readFile(keyPath, 'utf8'));
+  // The decrypted key, for its seed: a copy of the key file with the passphrase taken off.
+  const plainPath = path.join(work, 'id_ed25519_plain');
+  await fsp.copyFile(keyPath, plainPath);
+  const strip = await run('ssh-keygen', ['-q', '-p', '-P', secrets.passphrase, '-N', '', '-f', plainPath]);
+  assert.equal(strip.code, 0, strip.stderr);
+  const needles = needlesFor(await fsp.readFile(keyPath, 'utf8'), ed25519Seed(await fsp.readFile(plainPath, 'utf8')));
+  await fsp.rm(plainPath);
   needles.push({ name: 'canary (kept on purpose)', bytes: Buffer.from(canary, 'utf8') });
   const steps = [['password'], ['key'], ['keyPath'], ['keyboard'], ['socks5'], ['http'], ['opi'], ['password', 'key', 'keyPath', 'keyboard', 'socks5', 'http', 'opi']];
   const leaks = [];
