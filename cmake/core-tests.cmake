@@ -14,13 +14,15 @@ endif()
 
 option(NSSH_FUZZ "Build the libFuzzer targets (clang only)" OFF)
 
-# base64.cc (shared with the known_hosts library) encodes the HTTP Basic credentials.
+# base64.cc (shared with the known_hosts library) encodes the HTTP Basic credentials; wipe.cc
+# zeroes the buffers that held them.
 set(NSSH_PROXY_SOURCES
   ${NSSH_ROOT}/native/core/base64.cc
   ${NSSH_ROOT}/native/core/proxy/handshake.cc
   ${NSSH_ROOT}/native/core/proxy/http_connect.cc
   ${NSSH_ROOT}/native/core/proxy/socks4.cc
   ${NSSH_ROOT}/native/core/proxy/socks5.cc
+  ${NSSH_ROOT}/native/core/wipe.cc
 )
 
 if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")

@@ -78,7 +78,8 @@ add_test(NAME kexinit_sniffer_test COMMAND kexinit_sniffer_test)
 # ByteBuffer (native/core/byte_buffer): command output handed to JavaScript without a copy;
 # BlockPool (native/core/block_pool): libssh2's per-session memory.
 add_library(nssh_buffers STATIC ${NSSH_ROOT}/native/core/byte_buffer.cc
-                                    ${NSSH_ROOT}/native/core/block_pool.cc)
+                                    ${NSSH_ROOT}/native/core/block_pool.cc
+                                    ${NSSH_ROOT}/native/core/wipe.cc)
 target_include_directories(nssh_buffers PUBLIC ${NSSH_ROOT}/native)
 target_compile_features(nssh_buffers PUBLIC cxx_std_17)
 target_compile_options(nssh_buffers PRIVATE ${NSSH_CORE_WARNINGS})

@@ -76,7 +76,8 @@ if(NSSH_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang" AND CMAKE_CXX_COMPILER_ID M
 
   # The engine's BlockPool is one of the two allocators an input can give libssh2.
   add_executable(fuzz_session ${NSSH_ROOT}/native/fuzz/fuzz_session.cc
-                              ${NSSH_ROOT}/native/core/block_pool.cc)
+                              ${NSSH_ROOT}/native/core/block_pool.cc
+                              ${NSSH_ROOT}/native/core/wipe.cc)
   target_include_directories(fuzz_session PRIVATE ${NSSH_ROOT}/native)
   target_compile_options(fuzz_session PRIVATE ${NSSH_SESSION_FUZZ_FLAGS} -fsanitize=fuzzer)
   target_link_options(fuzz_session PRIVATE -fsanitize=fuzzer,address,undefined)

@@ -20,7 +20,7 @@ import {
 } from './native';
 import { ConnectOptions, ExecOptions, planFromOptions, rawExecOptions } from './options';
 import { KnownHostsLock, lockKnownHosts } from './known-hosts-record';
-import { engineError, prepareConnect } from './prepare';
+import { engineError, forgetSecrets, prepareConnect } from './prepare';
 import { ConnectPlan } from './settings';
 
 export type { ConnectOptions, ExecOptions, ProxyOptions } from './options';
@@ -491,6 +491,8 @@ export async function connectPlan(plan: ConnectPlan): Promise<Connection> {
       cancelRequest(id);
       notices.stop();
       reject(error);
+    } finally {
+      forgetSecrets(prepared);
     }
   });
 }

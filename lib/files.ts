@@ -65,6 +65,8 @@ function isDevNull(stats: fs.Stats): boolean {
 export async function readBounded(file: string, how: BoundedRead): Promise<Buffer> {
   const { limit, field, cancel } = how;
   let handle: fs.promises.FileHandle;
+  const chunks: Buffer[] = [];
+  let result: Buffer | undefined;
   try {
     // O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer.
     handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
@@ -81,7 +83,6 @@ export async function readBounded(file: string, how: BoundedRead): Promise<Buffe
     }
     const tooLarge = (): SshError => settingsError(field, `must be a ${how.noun} of at most ${sizeText(limit)} (${shown(file)} is larger)`);
     if (stats.size > limit) throw tooLarge();
-    const chunks: Buffer[] = [];
     let total = 0;
     // A regular file is read in one call (its size + 1, to see the end); one whose size lies
     // (procfs, a file growing meanwhile) in 64 KiB steps, never past limit + 1 bytes.
@@ -96,12 +97,16 @@ export async function readBounded(file: string, how: BoundedRead): Promise<Buffe
       if (total > limit) throw tooLarge();
       want = 64 * 1024;
     }
-    return Buffer.concat(chunks, total);
+    // One chunk (a regular file) is the result itself: no second copy of a key's bytes.
+    result = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, total);
+    return result;
   } catch (error) {
     if (error instanceof SshError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     throw settingsError(field, `must be ${how.expected} (cannot read ${shown(file)}: ${code})`);
   } finally {
+    // The read buffers are zeroed once copied (a key file is a secret; see docs/security.md).
+    for (const chunk of chunks) if (chunk !== result) chunk.fill(0);
     await handle.close().catch(() => undefined);
   }
 }

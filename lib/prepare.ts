@@ -87,6 +87,17 @@ function readKey(source: KeySource, cancel: ReadCancel): Promise<Buffer> {
 export interface Prepared {
   raw: RawConnectOptions;
   key?: KeyFacts;
+  /** Buffers read from key files for `raw`: zeroed by {@link forgetSecrets} once the engine has its copy. */
+  owned?: Buffer[];
+}
+
+/**
+ * Zeroes the key bytes this module read from files, once the engine copied `prepared.raw` (the
+ * binding copies synchronously in `connect()`). Buffers the caller passed are the caller's and
+ * are left alone.
+ */
+export function forgetSecrets(prepared: Pick<Prepared, 'owned'>): void {
+  for (const buffer of prepared.owned ?? []) buffer.fill(0);
 }
 
 /** libssh2's "wrong passphrase" (or "passphrase required") for a key file. */
@@ -112,11 +123,20 @@ export function engineError(plan: ConnectPlan, prepared: Prepared, error: RawErr
 /** Reads files, resolves names and checks the key, within `deadline`. */
 export async function prepareConnect(plan: ConnectPlan, deadline: number): Promise<Prepared> {
   let key: KeyFacts | undefined;
-  const raw = await rawOptions(plan, deadline, (facts) => { key = facts; });
-  return key === undefined ? { raw } : { raw, key };
+  const owned: Buffer[] = [];
+  let raw: RawConnectOptions;
+  try {
+    raw = await rawOptions(plan, deadline, (facts) => { key = facts; }, owned);
+  } catch (error) {
+    forgetSecrets({ owned });
+    throw error;
+  }
+  const prepared: Prepared = key === undefined ? { raw } : { raw, key };
+  if (owned.length > 0) prepared.owned = owned;
+  return prepared;
 }
 
-async function rawOptions(plan: ConnectPlan, deadline: number, onKey: (facts: KeyFacts) => void): Promise<RawConnectOptions> {
+async function rawOptions(plan: ConnectPlan, deadline: number, onKey: (facts: KeyFacts) => void, owned: Buffer[]): Promise<RawConnectOptions> {
   const raw: RawConnectOptions = {
     host: plan.host,
     addresses: [],
@@ -135,6 +155,7 @@ async function rawOptions(plan: ConnectPlan, deadline: number, onKey: (facts: Ke
     case 'private_key': {
       const auth = plan.auth;
       raw.auth.privateKey = await withinDeadline(plan, deadline, 'reading the key file', (cancel) => readKey(auth.privateKey, cancel));
+      if ('path' in auth.privateKey) owned.push(raw.auth.privateKey);
       onKey(checkPrivateKey(raw.auth.privateKey, auth.passphrase !== undefined, keyWhere(auth.privateKey)));
       const publicKey = auth.publicKey;
       if (publicKey !== undefined) raw.auth.publicKey = await withinDeadline(plan, deadline, 'reading the key file', (cancel) => readKey(publicKey, cancel));

@@ -1,6 +1,7 @@
 #include "event_convert.h"
 
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <utility>
 
@@ -53,10 +54,36 @@ bool ReadString(Napi::Env env, Napi::Object object, const char* key, std::string
   return Fail(env, std::string("native: ") + key + " must be a string or Buffer");
 }
 
+// A JavaScript string or Buffer read straight into a Secret: napi_get_value_string_utf8 writes
+// the UTF-8 bytes into the Secret's own buffer, so no std::string temporary (Utf8Value) is left to
+// be freed without zeroing. V8's string itself is the caller's.
+bool SecretFromValue(Napi::Env env, Napi::Value value, core::Secret* out) {
+  if (value.IsBuffer()) {
+    auto buffer = value.As<Napi::Buffer<char>>();
+    core::Secret secret = core::Secret::Zeroed(buffer.Length());
+    if (buffer.Length() != 0) std::memcpy(secret.data(), buffer.Data(), buffer.Length());
+    *out = std::move(secret);
+    return true;
+  }
+  size_t length = 0;
+  if (napi_get_value_string_utf8(env, value, nullptr, 0, &length) != napi_ok) return false;
+  core::Secret secret = core::Secret::Zeroed(length + 1);  // the terminating NUL napi writes
+  size_t written = 0;
+  if (napi_get_value_string_utf8(env, value, secret.data(), length + 1, &written) != napi_ok) {
+    return false;
+  }
+  secret.Truncate(written);
+  *out = std::move(secret);
+  return true;
+}
+
 bool ReadSecret(Napi::Env env, Napi::Object object, const char* key, core::Secret* out) {
-  std::string value;
-  if (!ReadString(env, object, key, &value, false)) return false;
-  *out = core::Secret(std::move(value));
+  Napi::Value value = object.Get(key);
+  if (value.IsUndefined() || value.IsNull()) return true;
+  if (!value.IsString() && !value.IsBuffer()) {
+    return Fail(env, std::string("native: ") + key + " must be a string or Buffer");
+  }
+  if (!SecretFromValue(env, value, out)) return Fail(env, std::string("native: cannot read ") + key);
   return true;
 }
 
@@ -201,10 +228,16 @@ bool ConnectRequestFromJs(Napi::Env env, Napi::Object options, core::ConnectRequ
   Napi::Value responses = auth.Get("responses");
   if (responses.IsArray()) {
     Napi::Array array = responses.As<Napi::Array>();
+    // Reserved first: a growing vector would move the answers around (Secret's move zeroes the
+    // source, but one allocation is simpler).
+    out->auth.responses.reserve(array.Length());
     for (uint32_t i = 0; i < array.Length(); ++i) {
       Napi::Value item = array.Get(i);
       if (!item.IsString()) return Fail(env, "native: responses must be strings");
-      out->auth.responses.emplace_back(item.As<Napi::String>().Utf8Value());
+      out->auth.responses.emplace_back();
+      if (!SecretFromValue(env, item, &out->auth.responses.back())) {
+        return Fail(env, "native: cannot read responses");
+      }
     }
   }
 

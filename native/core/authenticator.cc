@@ -117,14 +117,18 @@ static LIBSSH2_USERAUTH_KBDINT_RESPONSE_FUNC(KeyboardCallback) {
 
 void Authenticator::Answer(int num_prompts, LIBSSH2_USERAUTH_KBDINT_RESPONSE* responses,
                            BlockPool& memory) {
+  static const std::string kNoAnswer;
   for (int i = 0; i < num_prompts; ++i) {
-    std::string answer;
+    // A reference, not a copy: a std::string copy of the answer would be freed unzeroed.
+    const std::string* chosen = &kNoAnswer;
     if (keyboard_with_password_) {
-      answer = spec_->password.reveal();
+      chosen = &spec_->password.reveal();
     } else if (next_answer_ < spec_->responses.size()) {
-      answer = spec_->responses[next_answer_++].reveal();
+      chosen = &spec_->responses[next_answer_++].reveal();
     }
-    // libssh2 frees each answer with the session's allocator, so it must come from there.
+    const std::string& answer = *chosen;
+    // libssh2 frees each answer with the session's allocator, so it must come from there (whose
+    // Free() zeroes it: block_pool.h).
     char* copy = static_cast<char*>(memory.Alloc(answer.size() + 1));
     if (copy == nullptr) {
       responses[i].text = nullptr;
@@ -135,7 +139,6 @@ void Authenticator::Answer(int num_prompts, LIBSSH2_USERAUTH_KBDINT_RESPONSE* re
     copy[answer.size()] = '\0';
     responses[i].text = copy;
     responses[i].length = static_cast<unsigned int>(answer.size());
-    std::fill(answer.begin(), answer.end(), '\0');
   }
 }
 

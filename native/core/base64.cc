@@ -22,7 +22,13 @@ int DecodeChar(char c) {
 
 std::string Base64Encode(std::string_view bytes) {
   std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
+  Base64EncodeTo(bytes, &out);
+  return out;
+}
+
+void Base64EncodeTo(std::string_view bytes, std::string* target) {
+  std::string& out = *target;
+  out.reserve(out.size() + Base64Length(bytes.size()));
   size_t i = 0;
   // Whole 3-byte groups become 4 characters of 6 bits each.
   for (; i + 3 <= bytes.size(); i += 3) {
@@ -44,7 +50,6 @@ std::string Base64Encode(std::string_view bytes) {
     out += rest == 2 ? kAlphabet[group >> 6 & 0x3F] : '=';
     out += '=';
   }
-  return out;
 }
 
 std::optional<std::string> Base64Decode(std::string_view text) {

@@ -4,10 +4,14 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/wipe.h"
+
 namespace native_ssh::core {
 
 namespace {
 
+// The header: the size asked for, then the most bytes the block has held since it was handed out
+// (a pooled block shrunk by Realloc() still has its old bytes past the new size).
 constexpr size_t kHeader = 16;  // keeps the block 16-byte aligned, as malloc's are
 
 bool Pooled(size_t size) { return size >= BlockPool::kPooledMin && size <= BlockPool::kPooledSize; }
@@ -16,13 +20,21 @@ char* Raw(void* block) { return static_cast<char*>(block) - kHeader; }
 
 size_t& SizeOf(void* block) { return *reinterpret_cast<size_t*>(Raw(block)); }
 
+size_t& UsedOf(void* block) { return *reinterpret_cast<size_t*>(Raw(block) + sizeof(size_t)); }
+
 void* NewBlock(size_t capacity, size_t size) {
   if (capacity > static_cast<size_t>(-1) - kHeader) return nullptr;
   char* raw = static_cast<char*>(std::malloc(kHeader + capacity));
   if (raw == nullptr) return nullptr;
-  *reinterpret_cast<size_t*>(raw) = size;
-  return raw + kHeader;
+  void* block = raw + kHeader;
+  SizeOf(block) = size;
+  UsedOf(block) = size;
+  return block;
 }
+
+// Zeroes what the block held: libssh2 frees passwords, keyboard answers, decoded keys and
+// plaintext packets through here without clearing them.
+void Wipe(void* block) { WipeBytes(block, UsedOf(block)); }
 
 }  // namespace
 
@@ -34,11 +46,13 @@ void* BlockPool::Alloc(size_t size) {
   void* block = spares_.back();
   spares_.pop_back();
   SizeOf(block) = size;
+  UsedOf(block) = size;
   return block;
 }
 
 void BlockPool::Free(void* block) {
   if (block == nullptr) return;
+  Wipe(block);
   if (Pooled(SizeOf(block)) && spares_.size() < kMaxSpares) {
     spares_.push_back(block);
     return;
@@ -51,15 +65,11 @@ void* BlockPool::Realloc(void* block, size_t size) {
   const size_t old_size = SizeOf(block);
   if (Pooled(old_size) && Pooled(size)) {
     SizeOf(block) = size;
+    UsedOf(block) = std::max(UsedOf(block), size);
     return block;
   }
-  if (!Pooled(old_size) && !Pooled(size)) {
-    if (size > static_cast<size_t>(-1) - kHeader) return nullptr;
-    char* raw = static_cast<char*>(std::realloc(Raw(block), kHeader + size));
-    if (raw == nullptr) return nullptr;
-    *reinterpret_cast<size_t*>(raw) = size;
-    return raw + kHeader;
-  }
+  // Otherwise a new block, the bytes copied, the old block zeroed and freed (std::realloc would
+  // free the old one without zeroing it).
   void* moved = Alloc(size);
   if (moved == nullptr) return nullptr;
   std::memcpy(moved, block, std::min(old_size, size));

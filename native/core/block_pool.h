@@ -9,8 +9,11 @@
 // up to kMaxSpares freed ones are kept for the next request. Trim() frees the spares; the session
 // calls it when it goes idle, so an idle connection keeps none.
 //
-// Each block carries a 16-byte header with the size asked for, so Free() and Realloc() know the
-// block's class; libssh2 frees what it allocated with these callbacks only through them.
+// Each block carries a 16-byte header with the size asked for and the most bytes it has held, so
+// Free() and Realloc() know the block's class and how much to zero; libssh2 frees what it
+// allocated with these callbacks only through them. Free() zeroes those bytes first (passwords,
+// keyboard answers, key material and plaintext packets pass through libssh2's blocks, and libssh2
+// does not clear them); Realloc() never uses std::realloc, which would free the old block unzeroed.
 #ifndef NATIVE_SSH_CORE_BLOCK_POOL_H_
 #define NATIVE_SSH_CORE_BLOCK_POOL_H_
 

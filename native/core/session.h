@@ -119,7 +119,7 @@ class Session {
   std::vector<uint64_t> close_request_ids_;
   TcpConnector connector_;
   std::unique_ptr<proxy::Handshake> proxy_;
-  std::string proxy_output_;
+  WipedString proxy_output_;  // may hold proxy credentials: zeroed as it is sent (core/wipe.h)
   CallbackContext callbacks_;
   SocketWatch* watch_ = nullptr;
   int watched_events_ = 0;

@@ -36,6 +36,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/wipe.h"
+
 namespace native_ssh::core::proxy {
 
 enum class ProxyType { kSocks4, kSocks5, kHttp };
@@ -48,6 +50,8 @@ struct ProxyConfig {
   std::string password;  // empty = none; a secret: never put it in any error text
   // OPI: credentials are used only when both are set (SOCKS4 uses login alone as userid).
   bool has_login = false, has_password = false;
+  // The password's buffer is zeroed (WipeString) when the config goes away.
+  ~ProxyConfig() { WipeString(&password); }
 };
 
 // The SSH server the proxy is asked to connect to. host: an IPv4 literal, an IPv6 literal without
@@ -83,7 +87,8 @@ class Handshake {
  public:
   virtual ~Handshake() = default;
   // Bytes to write to the proxy now; empty when nothing is to be sent. Call once after creation
-  // and after every Feed().
+  // and after every Feed(). They may hold the credentials: keep them in a WipedString
+  // (core/wipe.h) until sent. The handshake zeroes every buffer of its own that held them.
   virtual std::string TakeOutput() = 0;
   // Bytes received from the proxy, in any split.
   virtual Verdict Feed(const uint8_t* data, size_t len) = 0;

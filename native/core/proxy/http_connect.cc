@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/base64.h"
+#include "core/wipe.h"
 
 namespace native_ssh::core::proxy {
 
@@ -20,11 +21,7 @@ std::unique_ptr<HttpConnectHandshake> Reject(ProxyError* error, const char* mess
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
-void Wipe(std::string* secret) {
-  std::fill(secret->begin(), secret->end(), '\0');
-  secret->clear();
-  secret->shrink_to_fit();
-}
+constexpr std::string_view kBasic = "Proxy-Authorization: Basic ";
 
 }  // namespace
 
@@ -42,19 +39,30 @@ std::unique_ptr<HttpConnectHandshake> HttpConnectHandshake::Create(const ProxyCo
   const bool ipv6 = ParseIpv6Literal(target.host, nullptr);
   const std::string authority =
       (ipv6 ? "[" + target.host + "]" : target.host) + ":" + std::to_string(target.port);
-  std::string request = "CONNECT " + authority + " HTTP/1.1\r\n";
-  request += "Host: " + authority + "\r\n";
-  request += "User-Agent: native-ssh\r\n";
+  const std::string head = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority +
+                           "\r\nUser-Agent: native-ssh\r\n";
+  // The request holds the Basic token: it is written into one buffer reserved at its final size
+  // (no reallocation leaves a copy behind), and login:password is zeroed once encoded.
+  const size_t pair_size = config.login.size() + 1 + config.password.size();
+  std::string request;
+  request.reserve(head.size() + (credentials ? kBasic.size() + Base64Length(pair_size) + 2 : 0) + 2);
+  request += head;
   if (credentials) {
-    std::string pair = config.login + ":" + config.password;
-    request += "Proxy-Authorization: Basic " + Base64Encode(pair) + "\r\n";
-    Wipe(&pair);
+    std::string pair;
+    pair.reserve(pair_size);
+    pair += config.login;
+    pair += ':';
+    pair += config.password;
+    request += kBasic;
+    Base64EncodeTo(pair, &request);
+    WipeString(&pair);
+    request += "\r\n";
   }
   request += "\r\n";
   return std::unique_ptr<HttpConnectHandshake>(new HttpConnectHandshake(std::move(request)));
 }
 
-HttpConnectHandshake::~HttpConnectHandshake() { Wipe(&output_); }
+HttpConnectHandshake::~HttpConnectHandshake() { WipeString(&output_); }
 
 bool HttpConnectHandshake::ParseStatusLine(std::string_view line, int* status) {
   // RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ]. Many servers
@@ -180,7 +188,7 @@ std::string HttpConnectHandshake::TakeLeftover() {
 void HttpConnectHandshake::Fail(const char* code, std::string message) {
   verdict_ = Verdict::kFailed;
   error_ = {code, std::move(message)};
-  Wipe(&output_);
+  WipeString(&output_);
   response_.clear();
   leftover_.clear();
 }

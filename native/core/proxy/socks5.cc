@@ -4,6 +4,8 @@
 #include <array>
 #include <utility>
 
+#include "core/wipe.h"
+
 namespace native_ssh::core::proxy {
 
 namespace {
@@ -27,13 +29,6 @@ std::unique_ptr<Socks5Handshake> Reject(ProxyError* error, const char* message) 
   return nullptr;
 }
 
-// Overwrites a string that held a secret before releasing it (best effort).
-void Wipe(std::string* secret) {
-  std::fill(secret->begin(), secret->end(), '\0');
-  secret->clear();
-  secret->shrink_to_fit();
-}
-
 }  // namespace
 
 std::unique_ptr<Socks5Handshake> Socks5Handshake::Create(const ProxyConfig& config,
@@ -53,6 +48,8 @@ std::unique_ptr<Socks5Handshake> Socks5Handshake::Create(const ProxyConfig& conf
     }
     greeting = {static_cast<char>(kVersion), 2, static_cast<char>(kMethodPassword),
                 static_cast<char>(kMethodNone)};
+    // One buffer at its final size: growing it would free copies of the password unzeroed.
+    auth.reserve(3 + config.login.size() + config.password.size());
     auth += static_cast<char>(kAuthVersion);
     auth += static_cast<char>(config.login.size());
     auth += config.login;
@@ -74,7 +71,7 @@ std::unique_ptr<Socks5Handshake> Socks5Handshake::Create(const ProxyConfig& conf
   } else {
     // The name goes to the proxy unresolved (RFC 1928 §5, X'03'); its length is one byte.
     if (target.host.size() > kMaxField) {
-      Wipe(&auth);
+      WipeString(&auth);
       return Reject(error, "domain name too long");
     }
     connect += static_cast<char>(kAtypName);
@@ -83,19 +80,23 @@ std::unique_ptr<Socks5Handshake> Socks5Handshake::Create(const ProxyConfig& conf
   }
   connect += static_cast<char>(target.port >> 8);
   connect += static_cast<char>(target.port & 0xFF);
-  return std::unique_ptr<Socks5Handshake>(
+  auto handshake = std::unique_ptr<Socks5Handshake>(
       new Socks5Handshake(std::move(greeting), std::move(auth), std::move(connect)));
+  WipeString(&auth);  // a short request's bytes stay in the inline buffer a move leaves behind
+  return handshake;
 }
 
 Socks5Handshake::Socks5Handshake(std::string greeting, std::string auth_request,
                                  std::string connect_request)
     : output_(std::move(greeting)),
       auth_request_(std::move(auth_request)),
-      connect_request_(std::move(connect_request)) {}
+      connect_request_(std::move(connect_request)) {
+  WipeString(&auth_request);
+}
 
 Socks5Handshake::~Socks5Handshake() {
-  Wipe(&auth_request_);
-  Wipe(&output_);
+  WipeString(&auth_request_);
+  WipeString(&output_);
 }
 
 std::string Socks5Handshake::TakeOutput() { return std::exchange(output_, std::string()); }
@@ -156,10 +157,16 @@ void Socks5Handshake::StepMethod() {
   message_.clear();
   if (method == kMethodPassword && !auth_request_.empty()) {
     stage_ = Stage::kAuth;
-    output_ += auth_request_;
-    Wipe(&auth_request_);
+    // output_ is empty here (TakeOutput() moved it out): the request moves in, no copy.
+    if (output_.empty()) {
+      WipeString(&output_);
+      output_ = std::move(auth_request_);
+    } else {
+      output_ += auth_request_;
+    }
+    WipeString(&auth_request_);
   } else if (method == kMethodNone) {
-    Wipe(&auth_request_);
+    WipeString(&auth_request_);
     stage_ = Stage::kReply;
     output_ += connect_request_;
   } else if (method == kMethodNoAcceptable) {
@@ -239,8 +246,8 @@ std::string Socks5Handshake::TakeLeftover() {
 void Socks5Handshake::Fail(const char* code, const char* message) {
   verdict_ = Verdict::kFailed;
   error_ = {code, std::string(kPrefix) + message};
-  Wipe(&auth_request_);
-  Wipe(&output_);
+  WipeString(&auth_request_);
+  WipeString(&output_);
   message_.clear();
   leftover_.clear();
 }

@@ -71,6 +71,23 @@ TEST(ReallocKeepsTheBytesAcrossClasses) {
   pool.Free(block);
 }
 
+TEST(FreedBlocksAreZeroedUpToTheMostTheyHeld) {
+  // libssh2 frees passwords, keyboard answers and plaintext packets without clearing them.
+  BlockPool pool;
+  auto* block = static_cast<unsigned char*>(pool.Alloc(30000));
+  ASSERT_TRUE(block != nullptr);
+  std::memset(block, 0x5a, 30000);
+  // Shrunk in place (same class): bytes 5000..29999 are still the old contents.
+  ASSERT_TRUE(pool.Realloc(block, 5000) == block);
+  pool.Free(block);
+  auto* again = static_cast<unsigned char*>(pool.Alloc(30000));
+  ASSERT_TRUE(again == block);  // the spare: what Free() left in it is visible
+  size_t nonzero = 0;
+  for (size_t i = 0; i < 30000; ++i) nonzero += again[i] != 0;
+  EXPECT_EQ(nonzero, size_t{0});
+  pool.Free(again);
+}
+
 TEST(RefusesImpossibleSizes) {
   BlockPool pool;
   EXPECT_TRUE(pool.Alloc(static_cast<size_t>(-1) - 8) == nullptr);
