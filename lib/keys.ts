@@ -17,7 +17,6 @@ export interface KeyFacts {
 }
 
 const OPENSSH_BEGIN = '-----BEGIN OPENSSH PRIVATE KEY-----';
-const OPENSSH_END = '-----END OPENSSH PRIVATE KEY-----';
 const OPENSSH_MAGIC = Buffer.from('openssh-key-v1\0', 'latin1');
 const PUBLIC_KEY = [
   /^(ssh|ecdsa-sha2|sk-ssh|sk-ecdsa-sha2)-[A-Za-z0-9@.-]+[ \t]+AAAA[A-Za-z0-9+/]/,
@@ -25,14 +24,55 @@ const PUBLIC_KEY = [
   /^-----BEGIN (RSA |)PUBLIC KEY-----/,
 ];
 
-/** The cipher name of an openssh-key-v1 body, or undefined when the body is not one. */
-function opensshCipher(text: string): string | undefined {
-  const start = text.indexOf(OPENSSH_BEGIN) + OPENSSH_BEGIN.length;
-  const end = text.indexOf(OPENSSH_END, start);
-  if (end < 0) return undefined;
-  // The magic (15 bytes) and the cipher name's length (4) and name (short) are in the first
-  // ~100 base64 characters; decoding only those keeps this cheap for any input.
-  const body = text.slice(start, end).replace(/\s+/g, '').slice(0, 128);
+/** The longest header line looked at (a public key's line is cut there: its prefix is enough). */
+const MAX_LINE = 256;
+
+/**
+ * The key's first line and the lines that follow it up to the body, as text. Only these become
+ * strings: the body, which holds the secret, stays in the Buffer (which the caller zeroes), so no
+ * copy of the key is left in V8's heap.
+ */
+class KeyHead {
+  readonly first: string;
+  #key: Buffer;
+  #next: number;
+
+  constructor(key: Buffer) {
+    this.#key = key;
+    let at = 0;
+    if (key[0] === 0xef && key[1] === 0xbb && key[2] === 0xbf) at = 3; // a UTF-8 byte order mark
+    while (at < key.length && (key[at] === 0x20 || key[at] === 0x09 || key[at] === 0x0d || key[at] === 0x0a)) at++;
+    this.#next = at;
+    this.first = this.line();
+  }
+
+  /** The next line (without its line break), at most MAX_LINE characters of it. */
+  line(): string {
+    const from = this.#next;
+    let end = this.#key.indexOf(0x0a, from);
+    if (end < 0) end = this.#key.length;
+    this.#next = end + 1;
+    return this.#key.subarray(from, Math.min(end, from + MAX_LINE)).toString('latin1').replace(/\r$/, '');
+  }
+
+  /** Up to `count` base64 characters from here on, whitespace skipped (the public start of a body). */
+  base64(count: number): string {
+    const chars: number[] = [];
+    for (let at = this.#next; at < this.#key.length && chars.length < count; at++) {
+      const byte = this.#key[at] as number;
+      if (byte === 0x20 || byte === 0x09 || byte === 0x0d || byte === 0x0a) continue;
+      if (byte === 0x2d) break; // the END line
+      chars.push(byte);
+    }
+    return Buffer.from(chars).toString('latin1');
+  }
+}
+
+/** The cipher name at the start of an openssh-key-v1 body, or undefined when it is not one. */
+function opensshCipher(head: KeyHead): string | undefined {
+  // The magic (15 bytes), the cipher name's length (4) and the name (short) are in the first
+  // ~100 base64 characters; the secret part of the body comes far later.
+  const body = head.base64(128);
   const bytes = Buffer.from(body.slice(0, body.length - (body.length % 4)), 'base64');
   if (bytes.length < OPENSSH_MAGIC.length + 4 || !bytes.subarray(0, OPENSSH_MAGIC.length).equals(OPENSSH_MAGIC)) return undefined;
   const length = bytes.readUInt32BE(OPENSSH_MAGIC.length);
@@ -42,19 +82,26 @@ function opensshCipher(text: string): string | undefined {
   return /^[A-Za-z0-9@._-]+$/.test(name) ? name : undefined;
 }
 
-/** Reads the header of `key`; the key's own text is never kept. */
+/** Reads the header of `key`; the key's own text is never turned into a string. */
 export function keyFacts(key: Buffer): KeyFacts {
-  // The header is ASCII; latin1 maps any byte to one character, so offsets stay exact.
-  const text = key.subarray(0, 64 * 1024).toString('latin1').replace(/^\uFEFF?\s*/, '');
-  if (text.startsWith(OPENSSH_BEGIN)) {
-    const cipher = opensshCipher(text);
+  return factsOf(new KeyHead(key));
+}
+
+function factsOf(head: KeyHead): KeyFacts {
+  if (head.first === OPENSSH_BEGIN) {
+    const cipher = opensshCipher(head);
     if (cipher === undefined) return { format: 'unknown', encrypted: false };
     return cipher === 'none' ? { format: 'openssh', encrypted: false } : { format: 'openssh', encrypted: true, cipher };
   }
-  if (text.startsWith('-----BEGIN ENCRYPTED PRIVATE KEY-----')) return { format: 'pkcs8', encrypted: true };
-  const pem = /^-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----\r?\n((?:[A-Za-z-]+:[^\n]*\r?\n)*)/.exec(text);
-  if (pem !== null) {
-    return { format: 'pem', encrypted: /^Proc-Type:[ \t]*4,[ \t]*ENCRYPTED/im.test(pem[2] ?? '') };
+  if (head.first === '-----BEGIN ENCRYPTED PRIVATE KEY-----') return { format: 'pkcs8', encrypted: true };
+  if (/^-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----$/.test(head.first)) {
+    // RFC 1421 headers (Proc-Type, DEK-Info) come before the body.
+    for (let i = 0; i < 16; i++) {
+      const line = head.line();
+      if (!/^[A-Za-z-]+:/.test(line)) break;
+      if (/^Proc-Type:[ \t]*4,[ \t]*ENCRYPTED/i.test(line)) return { format: 'pem', encrypted: true };
+    }
+    return { format: 'pem', encrypted: false };
   }
   return { format: 'unknown', encrypted: false };
 }
@@ -68,14 +115,14 @@ function keyError(problem: string, where: string): SshError {
  * the message (e.g. `key_path "/home/me/.ssh/id_ed25519"`). Returns what the header says.
  */
 export function checkPrivateKey(key: Buffer, hasPassphrase: boolean, where: string): KeyFacts {
-  const head = key.subarray(0, 4096).toString('latin1').replace(/^\uFEFF?\s*/, '');
-  if (PUBLIC_KEY.some((pattern) => pattern.test(head))) {
+  const head = new KeyHead(key);
+  if (PUBLIC_KEY.some((pattern) => pattern.test(head.first))) {
     throw keyError('this is a public key; pass the private key file (without .pub)', where);
   }
-  if (head.startsWith('PuTTY-User-Key-File-')) {
+  if (head.first.startsWith('PuTTY-User-Key-File-')) {
     throw keyError('PuTTY keys (.ppk) are not supported; convert it with: puttygen key.ppk -O private-openssh -o key', where);
   }
-  const facts = keyFacts(key);
+  const facts = factsOf(head);
   if (facts.encrypted && !hasPassphrase) {
     const format = facts.format === 'openssh' ? `OpenSSH format, ${facts.cipher ?? 'encrypted'}` : facts.format === 'pkcs8' ? 'PKCS#8, encrypted' : 'PEM, Proc-Type: 4,ENCRYPTED';
     throw keyError('the key is encrypted: pass a passphrase', `${where}: ${format}`);
