@@ -130,7 +130,9 @@ describe('environment teardown at each stage', () => {
       it(name, KNOWN[name] ? { todo: KNOWN[name] } : {}, async () => {
         const run = await runChild('teardown.mjs', [how, stage]);
         assertClean(run, name);
-        assert.ok(run.elapsed < 5000 * SLOW, `${name}: the process took ${run.elapsed} ms to end`);
+        // A bound against a process kept alive (a hang ends at runChild's timeout), not a speed
+        // check: under heavy load a child takes over 5 s just to start, connect and end.
+        assert.ok(run.elapsed < 15000 * SLOW, `${name}: the process took ${run.elapsed} ms to end`);
         if (how !== 'exit') assert.match(run.stdout, /^ok$/m);
         await assertSessionsEnd(name);
       });
