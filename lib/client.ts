@@ -429,7 +429,7 @@ export async function connectPlan(plan: ConnectPlan): Promise<Connection> {
   const deadline = Date.now() + plan.connectTimeoutMs;
   const debug = debugSink(plan.debug, `#${++connectionCount} ${plan.username}@${plan.host}:${plan.port}`);
   debug?.(`connecting${plan.proxy ? ` through ${plan.proxy.type} proxy ${plan.proxy.host}:${plan.proxy.port}` : ''}, login ${plan.auth.type}, host key policy ${plan.hostKey.policy}, within ${plan.connectTimeoutMs} ms`);
-  const prepared = await prepareConnect(plan, deadline);
+  const prepared = await prepareConnect(plan, deadline, debug);
   const handle = newSessionHandle();
   const notices = new NoticeRoute(debug);
   prepared.raw.noticeRequestId = notices.id;

@@ -121,12 +121,12 @@ export function engineError(plan: ConnectPlan, prepared: Prepared, error: RawErr
 }
 
 /** Reads files, resolves names and checks the key, within `deadline`. */
-export async function prepareConnect(plan: ConnectPlan, deadline: number): Promise<Prepared> {
+export async function prepareConnect(plan: ConnectPlan, deadline: number, debug?: (message: string) => void): Promise<Prepared> {
   let key: KeyFacts | undefined;
   const owned: Buffer[] = [];
   let raw: RawConnectOptions;
   try {
-    raw = await rawOptions(plan, deadline, (facts) => { key = facts; }, owned);
+    raw = await rawOptions(plan, deadline, (facts) => { key = facts; }, owned, debug);
   } catch (error) {
     forgetSecrets({ owned });
     throw error;
@@ -136,7 +136,7 @@ export async function prepareConnect(plan: ConnectPlan, deadline: number): Promi
   return prepared;
 }
 
-async function rawOptions(plan: ConnectPlan, deadline: number, onKey: (facts: KeyFacts) => void, owned: Buffer[]): Promise<RawConnectOptions> {
+async function rawOptions(plan: ConnectPlan, deadline: number, onKey: (facts: KeyFacts) => void, owned: Buffer[], debug?: (message: string) => void): Promise<RawConnectOptions> {
   const raw: RawConnectOptions = {
     host: plan.host,
     addresses: [],
@@ -189,7 +189,7 @@ async function rawOptions(plan: ConnectPlan, deadline: number, onKey: (facts: Ke
   if (plan.hostKey.policy !== 'off') {
     raw.hostKey = {
       policy: plan.hostKey.policy,
-      knownHostsText: await withinDeadline(plan, deadline, 'reading known_hosts', (cancel) => readKnownHosts(plan.hostKey, cancel)),
+      knownHostsText: await timed(debug, 'read known_hosts', () => withinDeadline(plan, deadline, 'reading known_hosts', (cancel) => readKnownHosts(plan.hostKey, cancel))),
       knownHostsPath: plan.hostKey.knownHostsPath,
       recordNew: plan.hostKey.policy === 'accept-new',
       hashNew: plan.hostKey.hash,
@@ -199,8 +199,17 @@ async function rawOptions(plan: ConnectPlan, deadline: number, onKey: (facts: Ke
   raw.wantHostKeyVerdict = plan.hostKey.verify !== undefined;
   if (plan.algorithms !== undefined) raw.algorithms = plan.algorithms;
   raw.connectTimeoutMs = Math.max(1, deadline - Date.now());
+  debug?.(`files read and names resolved: ${raw.connectTimeoutMs} ms of the connect timeout left for the engine`);
   raw.connectDeadlineHrMs = Number(process.hrtime.bigint() / 1000000n) + raw.connectTimeoutMs;
   return raw;
+}
+
+/** Runs `read` and says in the debug lines how long it took and how many bytes it gave. */
+async function timed(debug: ((message: string) => void) | undefined, what: string, read: () => Promise<Buffer>): Promise<Buffer> {
+  const started = Date.now();
+  const bytes = await read();
+  debug?.(`${what} (${bytes.length} bytes) in ${Date.now() - started} ms`);
+  return bytes;
 }
 
 /** The known_hosts file's bytes, passed to the engine as they are. */

@@ -83,6 +83,7 @@ void Session::Connect(uint64_t request_id, ConnectRequest request) {
   }
   uv_timer_start(&connect_timer_, &Session::OnConnectTimer, timeout_ms, 0);
   callbacks_.connect_deadline_ms = now_ms + timeout_ms;
+  Debug("engine: " + std::to_string(timeout_ms) + " ms of the connect timeout left");
   if (request_.proxy.kind != ProxyKind::kNone) {
     proxy::ProxyConfig config;
     config.type = ToProxyType(request_.proxy.kind);
