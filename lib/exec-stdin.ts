@@ -70,7 +70,11 @@ export class StdinFeed {
     if (this.#commandEnded || this.#failure !== undefined) return;
     this.#failure = error;
     const detail = error instanceof Error ? error.message : String(error);
-    this.#handle.cancelExec(this.#requestId, 'STDIN_FAILED', `Stdin error: the stdin source failed: ${detail}`);
+    try {
+      this.#handle.cancelExec(this.#requestId, 'STDIN_FAILED', `Stdin error: the stdin source failed: ${detail}`);
+    } catch {
+      // The engine is gone (environment teardown): the command settles with that instead.
+    }
   }
 
   /** The engine's acknowledgement: `bytes` were taken by the channel. */

@@ -68,7 +68,8 @@ export interface ExecStream extends AsyncIterable<ExecChunk> {
    * The command's stdout as a `Readable` (bytes). Reading it keeps backpressure: the engine
    * reads on only as the Readable is consumed. Using `stdout` and `stderr` together is fine;
    * one that is never read holds the other back once 1 MiB waits, unless `done` is awaited (its
-   * output is then discarded). Destroying it before the end cancels the command.
+   * output is then discarded). Destroying it before the end cancels the command. When the
+   * command fails (`done` rejects), the Readables are destroyed with the same error.
    */
   readonly stdout: Readable;
   /** The command's stderr as a `Readable`; see {@link ExecStream.stdout}. */
