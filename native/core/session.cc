@@ -500,6 +500,7 @@ void Session::AckExec(uint64_t request_id, uint64_t bytes) {
 }
 
 void Session::StopExec(uint64_t request_id) {
+  Debug("command " + std::to_string(request_id) + ": stopped by the program (TERM, close)");
   for (auto it = queued_.begin(); it != queued_.end(); ++it) {
     if ((*it)->request_id() == request_id) {
       (*it)->Stop();  // never opened: settles at once
