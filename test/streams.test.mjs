@@ -253,6 +253,20 @@ describe('streamed stdin', { timeout: 60_000 }, () => {
     assert.ok(refused > 0, 'write() never asked the writer to wait');
     assert.equal(s.stdin.writableFinished, true);
   });
+  it("stdin: 'pipe' to a command that stopped reading: later writes are dropped and end() still finishes", async () => {
+    const s = conn.stream('head -c 3 >/dev/null; echo read', { stdin: 'pipe' });
+    s.stdin.write('abc');
+    let out = '';
+    for await (const chunk of s) out += chunk.data.toString();
+    assert.equal(out, 'read\n');
+    assert.deepEqual(await s.done, { exitCode: 0, signal: null });
+    s.stdin.write(Buffer.alloc(4 * 1048576));
+    await new Promise((resolve, reject) => {
+      s.stdin.once('error', reject);
+      s.stdin.end(resolve);
+    });
+    assert.equal(s.stdin.writableFinished, true);
+  });
   it('a source that errors ends the command and rejects with STDIN_FAILED, the source error as cause', async () => {
     const mark = marker('srcfail');
     let sent = 0;

@@ -313,8 +313,7 @@ void ExecChannel::OutOfMemory(int stream) {
 }
 
 ExecChannel::Status ExecChannel::StepStdin(bool* progress) {
-  if (stdin_closed_) return Status::kProgress;
-  if (libssh2_channel_closed_by_peer(channel_) == 1) {
+  if (!stdin_closed_ && libssh2_channel_closed_by_peer(channel_) == 1) {
     // The command ended without reading all of its stdin (`head -c 10` fed 50 MB): the server
     // takes no more and opens no more window, so the rest is dropped (libssh2 patch 0025).
     stdin_.Drop();
@@ -335,6 +334,7 @@ ExecChannel::Status ExecChannel::StepStdin(bool* progress) {
       return ChannelError(rc, "Channel error: ");
     }
   }
+  // Pieces written after a drop count as taken too: their writers must not wait.
   if (stdin_.streaming()) {
     const uint64_t taken = stdin_.TakeTakenCount();
     if (taken > 0 && !settled_) {
