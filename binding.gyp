@@ -72,6 +72,7 @@
         "native/core/byte_buffer.cc",
         "native/core/exec_channel.cc",
         "native/core/host_key_stage.cc",
+        "native/core/stdin_queue.cc",
         "native/core/host_key_verifier.cc",
         "native/core/kexinit_sniffer.cc",
         "native/core/libssh2_io.cc",

@@ -6,10 +6,13 @@
  */
 import { EventEmitter } from 'node:events';
 import util = require('node:util');
+import { Writable } from 'node:stream';
 
 import { debugSink, DebugSink } from './debug';
 
 import { SshError } from './errors';
+import { ExecStream, ExecStreamImpl } from './exec-stream';
+import { isStdinSource, pumpStdin, StdinFeed, StdinSource } from './exec-stdin';
 import {
   cancelRequest,
   newSessionHandle,
@@ -24,6 +27,8 @@ import { engineError, forgetSecrets, prepareConnect } from './prepare';
 import { ConnectPlan } from './settings';
 
 export type { ConnectOptions, ExecOptions, ProxyOptions } from './options';
+export type { ExecChunk, ExecExit, ExecLine, ExecStream } from './exec-stream';
+export type { StdinSource } from './exec-stdin';
 export { planFromOptions, rawExecOptions } from './options';
 
 /** What a command did. A non-zero exit is a result, not an error. */
@@ -38,32 +43,6 @@ export interface ExecResult<T extends string | Buffer = string> {
   stdoutTruncated?: boolean;
   /** Present and true when `maxBuffer` cut stderr. */
   stderrTruncated?: boolean;
-}
-
-/** One piece of a streamed command's output. */
-export interface ExecChunk {
-  /** Which of the command's outputs the bytes came from. */
-  stream: 'stdout' | 'stderr';
-  /** The bytes as they arrived (a chunk may end inside a UTF-8 character or a line). */
-  data: Buffer;
-}
-
-/** How a streamed command ended. */
-export interface ExecExit {
-  /** The exit status, or `null` when the command was ended by a signal. */
-  exitCode: number | null;
-  /** The signal name without `SIG` (e.g. `TERM`) when a signal ended the command, else `null`. */
-  signal: string | null;
-}
-
-/**
- * A command whose output arrives as it is produced: iterate it with `for await`. Reading is
- * flow-controlled: while the consumer does not pull, the engine stops reading the channel and the
- * server's window closes, so memory stays bounded.
- */
-export interface ExecStream extends AsyncIterable<ExecChunk> {
-  /** Settles when the command has ended (after the last chunk); rejects like {@link Connection.exec}. */
-  readonly done: Promise<ExecExit>;
 }
 
 /** The server's host key as presented during the key exchange. */
@@ -216,7 +195,7 @@ export class Connection extends EventEmitter {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult<string> | ExecResult<Buffer>> {
     const rawOptions = rawExecOptions(command, options, this.commandTimeoutMs);
     const encoding = options.encoding ?? 'utf8';
-    const raw = await this.execRaw(rawOptions, options.signal);
+    const raw = await this.execRaw(rawOptions, options.signal, isStdinSource(options.stdin) ? options.stdin : undefined);
     if (encoding === 'buffer') return raw;
     const result: ExecResult<string> = {
       stdout: raw.stdout.toString('utf8'),
@@ -230,72 +209,22 @@ export class Connection extends EventEmitter {
   }
 
   /**
-   * Runs `command` and yields its output as it arrives (stdout and stderr told apart), with
-   * backpressure. `options.encoding` and `maxBuffer` do not apply.
+   * Runs `command` (at once) and gives its output as it arrives (stdout and stderr told apart),
+   * with backpressure: see {@link ExecStream}. `break` out of `for await` cancels the command;
+   * `await s.done` without reading runs it to its end, discarding the output. With
+   * `stdin: 'pipe'`, `s.stdin` is a `Writable` to the command. `options.encoding` and `maxBuffer`
+   * do not apply.
    */
+  stream(command: string, options: ExecOptions & { stdin: 'pipe' }): ExecStream & { readonly stdin: Writable };
+  stream(command: string, options?: ExecOptions): ExecStream;
   stream(command: string, options: ExecOptions = {}): ExecStream {
-    const rawOptions = { ...rawExecOptions(command, options, this.commandTimeoutMs), stream: true };
-    const queue: ExecChunk[] = [];
-    let waiter: (() => void) | undefined;
-    let finished = false;
-    let failure: unknown;
-    let exit: ExecExit | undefined;
-    let started = false;
-    let requestId = 0;
-    const handle = connectionInternals.get(this);
-    let settleDone: (value: ExecExit) => void = () => undefined;
-    let failDone: (error: unknown) => void = () => undefined;
-    const done = new Promise<ExecExit>((resolve, reject) => {
-      settleDone = resolve;
-      failDone = reject;
+    const rawOptions = { ...rawExecOptions(command, options, this.commandTimeoutMs, 'stream'), stream: true };
+    const stdin = options.stdin === 'pipe' || isStdinSource(options.stdin) ? options.stdin : undefined;
+    return new ExecStreamImpl({
+      handle: connectionInternals.get(this),
+      submit: (onEvent, onError) => this.submitExec(rawOptions, options.signal, onEvent, onError),
+      ...(stdin === undefined ? {} : { stdin }),
     });
-    done.catch(() => undefined);
-    const wake = (): void => {
-      const w = waiter;
-      waiter = undefined;
-      w?.();
-    };
-    const start = (): void => {
-      started = true;
-      requestId = this.submitExec(rawOptions, options.signal, (event) => {
-        if (event.kind === 'data' && event.data !== undefined) {
-          queue.push({ stream: event.stream ?? 'stdout', data: event.data });
-        } else if (event.final) {
-          finished = true;
-          if (!event.ok) failure = new SshError(event.error ?? { code: 'CHANNEL_FAILED', level: 'channel', message: 'Channel error' });
-          else exit = { exitCode: event.exitSignal !== undefined ? null : (event.exitStatus ?? null), signal: event.exitSignal ?? null };
-          if (failure !== undefined) failDone(failure);
-          else if (exit !== undefined) settleDone(exit);
-        }
-        wake();
-      }, (error) => {
-        finished = true;
-        failure = error;
-        failDone(error);
-        wake();
-      });
-    };
-    const iterator = async function* (): AsyncGenerator<ExecChunk> {
-      if (!started) start();
-      for (;;) {
-        const chunk = queue.shift();
-        if (chunk !== undefined) {
-          // The consumer took this chunk: let the engine read that much more.
-          if (handle !== undefined && requestId !== 0 && !finished) handle.ackExec(requestId, chunk.data.length);
-          yield chunk;
-          continue;
-        }
-        if (finished) {
-          if (failure !== undefined) throw failure;
-          return;
-        }
-        await new Promise<void>((resolve) => { waiter = resolve; });
-      }
-    };
-    return {
-      done,
-      [Symbol.asyncIterator]: () => iterator(),
-    };
   }
 
   /** @internal Submits a command; `onEvent` gets its events, `onError` a failure to start. */
@@ -328,13 +257,17 @@ export class Connection extends EventEmitter {
     return id;
   }
 
-  /** @internal Bytes-level exec shared by both APIs. */
-  execRaw(raw: RawExecOptions, signal?: AbortSignal): Promise<ExecResult<Buffer>> {
+  /** @internal Bytes-level exec shared by both APIs; `stdin` streams from a source. */
+  execRaw(raw: RawExecOptions, signal?: AbortSignal, stdin?: StdinSource): Promise<ExecResult<Buffer>> {
     return new Promise((resolve, reject) => {
-      this.submitExec(raw, signal, (event) => {
+      let feed: StdinFeed | undefined;
+      const id = this.submitExec(raw, signal, (event) => {
+        if (event.kind === 'stdin') feed?.taken(event.bytes ?? 0);
         if (!event.final) return;
+        feed?.ended();
         if (!event.ok) {
-          reject(new SshError(event.error ?? { code: 'CHANNEL_FAILED', level: 'channel', message: 'Channel error' }));
+          const error = new SshError(event.error ?? { code: 'CHANNEL_FAILED', level: 'channel', message: 'Channel error' });
+          reject(feed?.explain(error) ?? error);
           return;
         }
         const result: ExecResult<Buffer> = {
@@ -347,6 +280,11 @@ export class Connection extends EventEmitter {
         if (event.stderrTruncated) result.stderrTruncated = true;
         resolve(result);
       }, reject);
+      const handle = connectionInternals.get(this);
+      if (stdin !== undefined && id !== 0 && handle !== undefined) {
+        feed = new StdinFeed(handle, id);
+        void pumpStdin(stdin, feed);
+      }
     });
   }
 

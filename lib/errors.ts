@@ -25,7 +25,8 @@ export type SshErrorCode =
   | 'ABORTED'
   | 'NOT_CONNECTED'
   | 'SESSION_FAILED'
-  | 'INVALID_STATE';
+  | 'INVALID_STATE'
+  | 'STDIN_FAILED';
 
 /** Where in the life of a connection a failure happened. */
 export type SshErrorLevel =

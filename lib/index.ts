@@ -39,12 +39,14 @@ export type {
   ConnectOptions,
   ExecChunk,
   ExecExit,
+  ExecLine,
   ExecOptions,
   ExecResult,
   ExecStream,
   HostKeyInfo,
   NegotiatedAlgorithms,
   ProxyOptions,
+  StdinSource,
 } from './client';
 export type {
   AgentLogin,

@@ -18,7 +18,7 @@ export interface RawError {
 
 /** One event from the engine thread. `final` events settle their request. */
 export interface RawEvent {
-  kind: 'connected' | 'hostkey' | 'exec' | 'data' | 'closed' | 'notice';
+  kind: 'connected' | 'hostkey' | 'exec' | 'data' | 'stdin' | 'closed' | 'notice';
   final: boolean;
   ok: boolean;
   error?: RawError;
@@ -32,6 +32,10 @@ export interface RawEvent {
   /** `data` events: which stream, and the bytes. */
   stream?: 'stdout' | 'stderr';
   data?: Buffer;
+  /** `exec` events of a command ended by `stopExec`. */
+  cancelled?: boolean;
+  /** `stdin` events: bytes of streamed stdin the channel took (or dropped: the command ended). */
+  bytes?: number;
 }
 
 /** A resolved address of a host. */
@@ -98,6 +102,8 @@ export interface RawExecOptions {
   maxStderr?: number;
   /** Deliver output as `data` events; each must be acknowledged with ackExec. */
   stream?: boolean;
+  /** stdin comes through writeStdin / endStdin (acknowledged by `stdin` events), not `stdin`. */
+  stdinStream?: boolean;
 }
 
 /** The native handle of one connection (native/binding/session_handle.cc). */
@@ -109,6 +115,12 @@ export declare class SessionHandle {
   hostKeyRecheck(knownHostsText: Buffer): void;
   cancelExec(requestId: number, code: string, message: string): void;
   ackExec(requestId: number, bytes: number): void;
+  /** Ends a running command (TERM, close); it settles as `cancelled` once its channel closed. */
+  stopExec(requestId: number): void;
+  /** A piece of streamed stdin (copied). */
+  writeStdin(requestId: number, bytes: Buffer): void;
+  /** EOF once the pieces written so far are sent. */
+  endStdin(requestId: number): void;
   close(requestId: number): void;
 }
 

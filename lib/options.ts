@@ -5,6 +5,7 @@
  * @packageDocumentation
  */
 import { settingsError, shown } from './errors';
+import { isStdinSource, StdinSource } from './exec-stdin';
 import { ALGORITHM_KEYS, checkKeys, CONNECT_KEYS, EXEC_KEYS, HOST_KEY_KEYS, KeySpec, PROXY_KEYS, PTY_KEYS } from './known-keys';
 import { RawExecOptions } from './native';
 import {
@@ -194,8 +195,14 @@ export type ConnectOptions = ConnectionOptions & LoginOptions;
 
 /** Options of {@link Connection.exec} and {@link Connection.stream}. */
 export interface ExecOptions {
-  /** Bytes sent to the command's stdin before EOF. */
-  stdin?: string | Buffer;
+  /**
+   * The command's stdin, then EOF: a string (UTF-8) or Buffer sent as it is; a `Readable` or any
+   * async iterable of Buffers or strings, streamed with backpressure (the source is read only as
+   * fast as the channel takes it; a source that fails ends the command with `STDIN_FAILED`); or,
+   * with `Connection.stream()` only, `'pipe'`: the stream's `stdin` is then a `Writable` (to send
+   * the text "pipe" itself, pass `Buffer.from('pipe')`).
+   */
+  stdin?: string | Buffer | StdinSource | 'pipe';
   /** `utf8` (default; invalid bytes become U+FFFD, the text around them is kept) or `buffer`. */
   encoding?: 'utf8' | 'buffer';
   /**
@@ -222,8 +229,11 @@ function optionsObject(value: unknown, field: string, spec: KeySpec): Record<str
   return value as Record<string, unknown>;
 }
 
-/** Validates {@link ExecOptions} into the engine's form. */
-export function rawExecOptions(command: string, options: ExecOptions, defaultTimeoutMs: number): RawExecOptions {
+/**
+ * Validates {@link ExecOptions} into the engine's form. `use`: `stream` allows `stdin: 'pipe'`.
+ * A streamed stdin (a source or `'pipe'`) gives `stdinStream: true`; the caller feeds it.
+ */
+export function rawExecOptions(command: string, options: ExecOptions, defaultTimeoutMs: number, use: 'exec' | 'stream' = 'exec'): RawExecOptions {
   requireString(command, 'command');
   optionsObject(options, 'options', EXEC_KEYS);
   if (options.encoding !== undefined && options.encoding !== 'utf8' && options.encoding !== 'buffer') {
@@ -231,9 +241,16 @@ export function rawExecOptions(command: string, options: ExecOptions, defaultTim
   }
   const raw: RawExecOptions = { command };
   if (options.stdin !== undefined) {
-    if (typeof options.stdin === 'string') raw.stdin = Buffer.from(options.stdin, 'utf8');
+    const forms = `a string, a Buffer, a Readable or an async iterable of Buffers or strings${use === 'stream' ? ", or 'pipe'" : ''}`;
+    if (options.stdin === 'pipe') {
+      if (use !== 'stream') {
+        throw settingsError('stdin', "'pipe' is for conn.stream(), whose stdin is then a Writable (to send the text \"pipe\", pass Buffer.from('pipe'))");
+      }
+      raw.stdinStream = true;
+    } else if (typeof options.stdin === 'string') raw.stdin = Buffer.from(options.stdin, 'utf8');
     else if (Buffer.isBuffer(options.stdin)) raw.stdin = options.stdin;
-    else throw settingsError('stdin', 'must be a string or a Buffer');
+    else if (isStdinSource(options.stdin)) raw.stdinStream = true;
+    else throw settingsError('stdin', `must be ${forms} (got ${shown(options.stdin)})`);
   }
   // 0 turns the connection's commandTimeout off for this command.
   const timeout = requireMs(options.timeout, 'timeout', defaultTimeoutMs, 'none');

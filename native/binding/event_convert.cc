@@ -15,6 +15,7 @@ const char* KindName(core::EventKind kind) {
     case core::EventKind::kHostKey: return "hostkey";
     case core::EventKind::kExecDone: return "exec";
     case core::EventKind::kExecData: return "data";
+    case core::EventKind::kExecStdin: return "stdin";
     case core::EventKind::kClosed: return "closed";
     case core::EventKind::kNotice: return "notice";
   }
@@ -139,6 +140,10 @@ Napi::Value EventToJs(Napi::Env env, core::Event event) {
     if (!event.exit_signal.empty()) result.Set("exitSignal", event.exit_signal);
     if (event.out_truncated) result.Set("stdoutTruncated", true);
     if (event.err_truncated) result.Set("stderrTruncated", true);
+    if (event.cancelled) result.Set("cancelled", true);
+  }
+  if (event.kind == core::EventKind::kExecStdin) {
+    result.Set("bytes", static_cast<double>(event.stdin_taken));
   }
   if (event.kind == core::EventKind::kExecData) {
     result.Set("stream", event.stream_index == 0 ? "stdout" : "stderr");
@@ -282,6 +287,7 @@ bool ExecRequestFromJs(Napi::Env env, Napi::Object options, core::ExecRequest* o
   out->max_stdout = ReadUint(options, "maxStdout", 0);
   out->max_stderr = ReadUint(options, "maxStderr", 0);
   out->stream = options.Get("stream").ToBoolean().Value();
+  out->stdin_stream = options.Get("stdinStream").ToBoolean().Value();
   Napi::Value env_value = options.Get("env");
   if (env_value.IsObject()) {
     Napi::Object vars = env_value.As<Napi::Object>();

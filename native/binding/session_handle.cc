@@ -41,6 +41,9 @@ Napi::Function SessionHandle::Define(Napi::Env env) {
                          InstanceMethod("cancelExec", &SessionHandle::CancelExec),
                          InstanceMethod("hostKeyRecheck", &SessionHandle::HostKeyRecheck),
                          InstanceMethod("ackExec", &SessionHandle::AckExec),
+                         InstanceMethod("stopExec", &SessionHandle::StopExec),
+                         InstanceMethod("writeStdin", &SessionHandle::WriteStdin),
+                         InstanceMethod("endStdin", &SessionHandle::EndStdin),
                          InstanceMethod("close", &SessionHandle::Close),
                      });
 }
@@ -270,6 +273,63 @@ Napi::Value SessionHandle::AckExec(const Napi::CallbackInfo& info) {
   self->PostToSession(
       host.get(),
       [request_id, bytes](core::Session* session) { session->AckExec(request_id, bytes); }, 0,
+      core::EventKind::kExecDone);
+  return env.Undefined();
+}
+
+// stopExec(requestId): JavaScript stopped reading a streamed command: TERM, close, settle.
+Napi::Value SessionHandle::StopExec(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SessionHandle* self = Self(info);
+  uint64_t request_id = 0;
+  std::shared_ptr<EngineHost> host;
+  if (self == nullptr || !(host = self->Prepare(info, "stopExec(requestId)", false, &request_id))) {
+    return env.Undefined();
+  }
+  self->PostToSession(
+      host.get(), [request_id](core::Session* session) { session->StopExec(request_id); }, 0,
+      core::EventKind::kExecDone);
+  return env.Undefined();
+}
+
+// writeStdin(requestId, bytes): a piece of a command's streamed stdin (copied here; the channel
+// acknowledges it with a `stdin` event once taken).
+Napi::Value SessionHandle::WriteStdin(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SessionHandle* self = Self(info);
+  uint64_t request_id = 0;
+  std::shared_ptr<EngineHost> host;
+  if (self == nullptr ||
+      !(host = self->Prepare(info, "writeStdin(requestId, bytes)", false, &request_id))) {
+    return env.Undefined();
+  }
+  if (info.Length() < 2 || !info[1].IsBuffer()) {
+    Napi::TypeError::New(env, "writeStdin(requestId, bytes): bytes must be a Buffer")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto buffer = info[1].As<Napi::Buffer<uint8_t>>();
+  auto bytes = std::make_shared<std::vector<uint8_t>>(buffer.Data(), buffer.Data() + buffer.Length());
+  self->PostToSession(
+      host.get(),
+      [request_id, bytes](core::Session* session) {
+        session->WriteStdin(request_id, std::move(*bytes));
+      },
+      0, core::EventKind::kExecDone);
+  return env.Undefined();
+}
+
+// endStdin(requestId): no more stdin: EOF goes out once what was written has been sent.
+Napi::Value SessionHandle::EndStdin(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  SessionHandle* self = Self(info);
+  uint64_t request_id = 0;
+  std::shared_ptr<EngineHost> host;
+  if (self == nullptr || !(host = self->Prepare(info, "endStdin(requestId)", false, &request_id))) {
+    return env.Undefined();
+  }
+  self->PostToSession(
+      host.get(), [request_id](core::Session* session) { session->EndStdin(request_id); }, 0,
       core::EventKind::kExecDone);
   return env.Undefined();
 }

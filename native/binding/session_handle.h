@@ -50,6 +50,9 @@ class SessionHandle : public Napi::ObjectWrap<SessionHandle> {
   Napi::Value HostKeyRecheck(const Napi::CallbackInfo& info);
   Napi::Value CancelExec(const Napi::CallbackInfo& info);
   Napi::Value AckExec(const Napi::CallbackInfo& info);
+  Napi::Value StopExec(const Napi::CallbackInfo& info);
+  Napi::Value WriteStdin(const Napi::CallbackInfo& info);
+  Napi::Value EndStdin(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   std::weak_ptr<EngineHost> host_;

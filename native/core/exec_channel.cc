@@ -18,6 +18,9 @@ constexpr uint64_t kStreamHighWater = 1024 * 1024;
 constexpr size_t kMaxCommandBytes = 255 * 1024;
 // Commands above this may be over a server's own limit (Dropbear: 9000 bytes).
 constexpr size_t kLongCommandBytes = 8192;
+// A stopped command settles when its channel has closed, or after this long (a server that does
+// not answer the close).
+constexpr uint64_t kStopBoundMs = 5000;
 
 constexpr const char* kStdinHint =
     "pass a long script on stdin instead, e.g. exec('bash -s', {stdin: script})";
@@ -35,6 +38,7 @@ ExecChannel::ExecChannel(LIBSSH2_SESSION* session, uint64_t request_id, ExecRequ
       emit_(std::move(emit)) {
   result_.request_id = request_id_;
   result_.kind = EventKind::kExecDone;
+  stdin_.Start(std::move(request_.stdin_data), request_.stdin_stream);
 }
 
 ExecChannel::~ExecChannel() {
@@ -46,14 +50,30 @@ ExecChannel::~ExecChannel() {
 }
 
 void ExecChannel::StartTimer(uv_loop_t* loop, std::function<void()> on_expiry) {
-  if (request_.timeout_ms == 0 || timer_ != nullptr) return;
+  loop_ = loop;
   on_expiry_ = std::move(on_expiry);
-  timer_ = new uv_timer_t();
-  uv_timer_init(loop, timer_);
-  timer_->data = this;
+  if (request_.timeout_ms != 0) ArmTimer(request_.timeout_ms);
+}
+
+void ExecChannel::ArmTimer(uint64_t ms) {
+  if (loop_ == nullptr) return;
+  if (timer_ == nullptr) {
+    timer_ = new uv_timer_t();
+    uv_timer_init(loop_, timer_);
+    timer_->data = this;
+  }
   uv_timer_start(
-      timer_, [](uv_timer_t* handle) { static_cast<ExecChannel*>(handle->data)->on_expiry_(); },
-      request_.timeout_ms, 0);
+      timer_, [](uv_timer_t* handle) { static_cast<ExecChannel*>(handle->data)->OnTimer(); }, ms,
+      0);
+}
+
+void ExecChannel::OnTimer() {
+  if (stopping_) {
+    // The server did not confirm the close in time: settle with what is known.
+    Settle(ExitResult());
+    return;
+  }
+  if (on_expiry_) on_expiry_();
 }
 
 bool ExecChannel::WantsInput() const {
@@ -77,12 +97,38 @@ void ExecChannel::Cancel(Error error) {
   event.ok = false;
   event.error = std::move(error);
   Settle(std::move(event));
+  EndInBackground();
+}
+
+void ExecChannel::EndInBackground() {
   cancelled_ = true;
   result_.out.Clear();
   result_.err.Clear();
   // Not opened yet (no channel, nothing sent): nothing to close on the server.
   if (phase_ == Phase::kOpen && channel_ == nullptr) phase_ = Phase::kDone;
   if (phase_ == Phase::kStream) phase_ = Phase::kSignal;
+}
+
+void ExecChannel::Stop() {
+  if (settled_ || stopping_) return;
+  if (phase_ == Phase::kStream) {
+    // Running: TERM and close; the result waits for the channel's close (StepShutdown).
+    stopping_ = true;
+    phase_ = Phase::kSignal;
+    ArmTimer(kStopBoundMs);
+    return;
+  }
+  if (phase_ != Phase::kOpen && phase_ != Phase::kEnv && phase_ != Phase::kPty &&
+      phase_ != Phase::kExec) {
+    return;  // ended on its own: it settles with its own exit once the channel has closed
+  }
+  // Not started yet (or its exec request still unanswered): nothing ran to report.
+  Event event;
+  event.request_id = request_id_;
+  event.kind = EventKind::kExecDone;
+  event.cancelled = true;
+  Settle(std::move(event));
+  EndInBackground();
 }
 
 void ExecChannel::Abandon(Error error) {
@@ -235,7 +281,7 @@ ExecChannel::Status ExecChannel::StepRequests() {
 }
 
 void ExecChannel::Deliver(int stream, const char* data, size_t length) {
-  if (cancelled_ || settled_) return;  // drained and dropped
+  if (cancelled_ || settled_ || stopping_) return;  // drained and dropped
   if (request_.stream) {
     Event chunk;
     chunk.request_id = request_id_;
@@ -266,30 +312,49 @@ void ExecChannel::OutOfMemory(int stream) {
                    0));
 }
 
-ExecChannel::Status ExecChannel::StepStream() {
-  bool progress = false;
-  // stdin first, then EOF, so commands that read stdin terminate (OPI never sent EOF).
-  while (stdin_offset_ < request_.stdin_data.size()) {
-    ssize_t n = libssh2_channel_write(
-        channel_, reinterpret_cast<const char*>(request_.stdin_data.data()) + stdin_offset_,
-        request_.stdin_data.size() - stdin_offset_);
-    // 0: nothing could go (a server that granted a zero packet size): wait, do not spin.
-    if (n == LIBSSH2_ERROR_EAGAIN || n == 0) break;
-    if (n < 0) return ChannelError(static_cast<int>(n), "Channel error: ");
-    stdin_offset_ += static_cast<size_t>(n);
-    progress = true;
+ExecChannel::Status ExecChannel::StepStdin(bool* progress) {
+  if (!stdin_closed_ && libssh2_channel_closed_by_peer(channel_) == 1) {
+    // The command ended without reading all of its stdin (`head -c 10` fed 50 MB): the server
+    // takes no more and opens no more window, so the rest is dropped (libssh2 patch 0025).
+    stdin_.Drop();
+    stdin_closed_ = true;
+    *progress = true;
   }
-  if (!eof_sent_ && stdin_offset_ >= request_.stdin_data.size()) {
+  if (!stdin_closed_) {
+    const ssize_t n = stdin_.WriteTo(channel_);
+    if (n < 0) return ChannelError(static_cast<int>(n), "Channel error: ");
+    if (n > 0) *progress = true;
+  }
+  if (!stdin_closed_ && stdin_.finished()) {
     int rc = libssh2_channel_send_eof(channel_);
     if (rc == 0) {
-      eof_sent_ = true;
-      request_.stdin_data.clear();
-      request_.stdin_data.shrink_to_fit();
-      progress = true;
+      stdin_closed_ = true;
+      *progress = true;
     } else if (rc != LIBSSH2_ERROR_EAGAIN) {
       return ChannelError(rc, "Channel error: ");
     }
   }
+  // Pieces written after a drop count as taken too: their writers must not wait.
+  if (stdin_.streaming()) {
+    const uint64_t taken = stdin_.TakeTakenCount();
+    if (taken > 0 && !settled_) {
+      Event event;
+      event.request_id = request_id_;
+      event.kind = EventKind::kExecStdin;
+      event.final = false;
+      event.stdin_taken = taken;
+      emit_(std::move(event));
+    }
+  }
+  return Status::kProgress;
+}
+
+ExecChannel::Status ExecChannel::StepStream() {
+  bool progress = false;
+  // stdin first, then EOF, so commands that read stdin terminate (OPI never sent EOF).
+  const Status stdin_status = StepStdin(&progress);
+  if (stdin_status != Status::kProgress) return stdin_status;
+  if (phase_ != Phase::kStream) return Status::kProgress;  // the command failed
 
   // stdout and stderr are read in turns, so a command that fills one cannot stall the other.
   static thread_local std::vector<char> buffer(kReadChunk);
@@ -315,8 +380,10 @@ ExecChannel::Status ExecChannel::StepStream() {
     if (!read_any) break;
   }
   if (budget == 0) return Status::kProgress;
+  // The reads may have taken the server's close: stdin must stop (next round) before any wait.
+  if (!stdin_closed_ && libssh2_channel_closed_by_peer(channel_) == 1) return Status::kProgress;
   if (!WantsInput()) return progress ? Status::kProgress : Status::kWaiting;
-  if (eof_sent_ && !open[0] && !open[1] && libssh2_channel_eof(channel_) == 1) {
+  if (stdin_closed_ && !open[0] && !open[1] && libssh2_channel_eof(channel_) == 1) {
     phase_ = Phase::kClose;
     return Status::kProgress;
   }
@@ -346,22 +413,7 @@ ExecChannel::Status ExecChannel::StepShutdown() {
     int rc = libssh2_channel_wait_closed(channel_);
     if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
     if (rc < 0 && IsTransportError(rc)) return ChannelError(rc, "");
-    if (!settled_) {
-      char* signal_name = nullptr;
-      size_t signal_length = 0;
-      libssh2_channel_get_exit_signal(channel_, &signal_name, &signal_length, nullptr, nullptr,
-                                      nullptr, nullptr);
-      if (signal_name != nullptr && signal_length > 0) {
-        result_.exit_signal.assign(signal_name, signal_length);
-      }
-      if (signal_name != nullptr) libssh2_free(session_, signal_name);
-      if (result_.exit_signal.empty()) {
-        // libssh2 reports 0 both for "exit 0" and "no status"; OpenSSH always sends one.
-        result_.has_exit_status = true;
-        result_.exit_status = libssh2_channel_get_exit_status(channel_);
-      }
-      Settle(std::move(result_));
-    }
+    if (!settled_) Settle(ExitResult());
     phase_ = Phase::kFree;
   }
   int rc = libssh2_channel_free(channel_);
@@ -369,6 +421,30 @@ ExecChannel::Status ExecChannel::StepShutdown() {
   channel_ = nullptr;
   phase_ = Phase::kDone;
   return Status::kDone;
+}
+
+Event ExecChannel::ExitResult() {
+  Event result = std::move(result_);
+  result.request_id = request_id_;
+  result.kind = EventKind::kExecDone;
+  result.cancelled = stopping_;
+  if (channel_ == nullptr) return result;
+  char* signal_name = nullptr;
+  size_t signal_length = 0;
+  libssh2_channel_get_exit_signal(channel_, &signal_name, &signal_length, nullptr, nullptr,
+                                  nullptr, nullptr);
+  if (signal_name != nullptr && signal_length > 0) {
+    result.exit_signal.assign(signal_name, signal_length);
+  }
+  if (signal_name != nullptr) libssh2_free(session_, signal_name);
+  // libssh2 reports 0 both for "exit 0" and "no status"; OpenSSH always sends one for a command
+  // that ended on its own. A stopped one reports a status only when the server sent one.
+  if (result.exit_signal.empty() &&
+      (!stopping_ || libssh2_channel_exit_status_received(channel_) == 1)) {
+    result.has_exit_status = true;
+    result.exit_status = libssh2_channel_get_exit_status(channel_);
+  }
+  return result;
 }
 
 }  // namespace native_ssh::core

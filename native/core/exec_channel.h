@@ -1,8 +1,10 @@
 // One command on its own SSH session channel (RFC 4254 §6): open, env and pty requests, exec,
 // stdin then EOF, stdout and stderr read in turns, exit status or signal, close. Owns its
-// LIBSSH2_CHANNEL, its timeout timer and the output collected so far (or, when streaming, the
-// count of delivered bytes not yet consumed by JavaScript: reading stops above a high-water mark,
-// so the channel window closes and the server slows down instead of memory growing).
+// LIBSSH2_CHANNEL, its timer (the command's timeout, or the bound on a stop), its stdin still to
+// send (StdinQueue: all of it up front, or pieces written while it runs) and the output collected
+// so far (or, when streaming, the count of delivered bytes not yet consumed by JavaScript: reading
+// stops above a high-water mark, so the channel window closes and the server slows down instead
+// of memory growing).
 //
 // The command's result is emitted once (settled); the channel may live on after that while it is
 // signalled, closed and freed. Engine thread only; driven by Session::Pump through Step().
@@ -16,6 +18,7 @@
 #include <functional>
 
 #include "request.h"
+#include "stdin_queue.h"
 
 namespace native_ssh::core {
 
@@ -47,10 +50,18 @@ class ExecChannel {
   void Cancel(Error error);
   // Settles with `error` and forgets the channel (the session is about to be freed).
   void Abandon(Error error);
+  // Ends a running command because JavaScript stopped reading it: TERM, close, and the command
+  // settles (ok, `cancelled`, with the exit the server reported, if any) once the channel has
+  // closed, or after a bound. A command that has not started yet settles at once; one that has
+  // ended on its own settles as usual. No-op once settled.
+  void Stop();
+  // A piece of streamed stdin (request.stdin_stream), and its end.
+  void WriteStdin(std::vector<uint8_t> bytes) { stdin_.Append(std::move(bytes)); }
+  void EndStdin() { stdin_.End(); }
   // JavaScript consumed `bytes` of streamed output.
   void Ack(uint64_t bytes);
   // Starts the command's timeout (request.timeout_ms; none when 0). The timer is owned here and
-  // closed in the destructor; `on_expiry` runs on the engine thread.
+  // closed in the destructor; `on_expiry` runs on the engine thread. `loop` also serves Stop().
   void StartTimer(uv_loop_t* loop, std::function<void()> on_expiry);
   // A queued channel gets a new chance to open.
   void Requeue() { no_slot_ = false; }
@@ -64,7 +75,15 @@ class ExecChannel {
   void OutOfMemory(int stream);
   Status StepRequests();
   Status StepStream();
+  Status StepStdin(bool* progress);
   Status StepShutdown();
+  // The exit as the channel knows it now (exit signal, or status when one was received or the
+  // command was not stopped), and whether it was stopped.
+  Event ExitResult();
+  void ArmTimer(uint64_t ms);
+  void OnTimer();
+  // After an early settle: output is dropped, and the channel ends in the background.
+  void EndInBackground();
   Status ChannelError(int rc, const char* prefix);
   // Settles the command with `error`; a channel whose request failed is closed, never retried.
   Status FailCommand(Error error);
@@ -79,13 +98,16 @@ class ExecChannel {
   Phase phase_ = Phase::kOpen;
   bool no_slot_ = false;
   size_t env_index_ = 0;
-  size_t stdin_offset_ = 0;
-  bool eof_sent_ = false;
+  StdinQueue stdin_;
+  // EOF sent, or the peer closed first: no more stdin goes out.
+  bool stdin_closed_ = false;
   bool settled_ = false;
   bool cancelled_ = false;
+  bool stopping_ = false;
   uint64_t unacked_ = 0;
   Event result_;
   Error transport_error_;
+  uv_loop_t* loop_ = nullptr;
   uv_timer_t* timer_ = nullptr;
   std::function<void()> on_expiry_;
 };

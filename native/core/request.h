@@ -96,6 +96,9 @@ struct ExecRequest {
   uint64_t max_stdout = 0;  // bytes kept; 0 = no cap (the rest is drained and dropped)
   uint64_t max_stderr = 0;
   bool stream = false;      // deliver output as kExecData events, with flow control (Ack)
+  // stdin arrives in pieces (Session::WriteStdin, then EndStdin) instead of stdin_data; each
+  // piece taken by the channel is acknowledged with a kExecStdin event.
+  bool stdin_stream = false;
 };
 
 // What failed, in the terms the TypeScript layer turns into SshError / OPI results.
@@ -106,7 +109,7 @@ struct Error {
   int ssh_errno = 0;    // libssh2 error number where one exists
 };
 
-enum class EventKind { kConnected, kHostKey, kExecDone, kExecData, kClosed, kNotice };
+enum class EventKind { kConnected, kHostKey, kExecDone, kExecData, kExecStdin, kClosed, kNotice };
 
 // One event for the JavaScript side. `final` events settle their request.
 struct Event {
@@ -125,6 +128,8 @@ struct Event {
   bool has_exit_status = false;
   int exit_status = 0;
   std::string exit_signal;
+  bool cancelled = false;                   // kExecDone: ended at JavaScript's request (Stop)
+  uint64_t stdin_taken = 0;                 // kExecStdin: bytes of stdin the channel took (or dropped)
 };
 
 // Receives events on the engine thread; the binding forwards them to JavaScript.

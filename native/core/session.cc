@@ -500,6 +500,35 @@ void Session::AckExec(uint64_t request_id, uint64_t bytes) {
   Pump();
 }
 
+void Session::StopExec(uint64_t request_id) {
+  Debug("command " + std::to_string(request_id) + ": stopped by the program (TERM, close)");
+  for (auto it = queued_.begin(); it != queued_.end(); ++it) {
+    if ((*it)->request_id() == request_id) {
+      (*it)->Stop();  // never opened: settles at once
+      queued_.erase(it);
+      return;
+    }
+  }
+  ExecChannel* channel = FindChannel(request_id);
+  if (channel == nullptr) return;
+  channel->Stop();
+  Pump();
+}
+
+void Session::WriteStdin(uint64_t request_id, std::vector<uint8_t> bytes) {
+  ExecChannel* channel = FindChannel(request_id);
+  if (channel == nullptr) return;
+  channel->WriteStdin(std::move(bytes));
+  Pump();
+}
+
+void Session::EndStdin(uint64_t request_id) {
+  ExecChannel* channel = FindChannel(request_id);
+  if (channel == nullptr) return;
+  channel->EndStdin();
+  Pump();
+}
+
 bool Session::StepChannels() {
   bool progress = false;
   for (auto it = channels_.begin(); it != channels_.end();) {

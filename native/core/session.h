@@ -49,6 +49,11 @@ class Session {
   void CancelExec(uint64_t request_id, Error error);
   // JavaScript consumed `bytes` of a streaming command's output.
   void AckExec(uint64_t request_id, uint64_t bytes);
+  // JavaScript stopped reading a command: it is ended (ExecChannel::Stop).
+  void StopExec(uint64_t request_id);
+  // A piece of a command's streamed stdin, and its end (ExecRequest::stdin_stream).
+  void WriteStdin(uint64_t request_id, std::vector<uint8_t> bytes);
+  void EndStdin(uint64_t request_id);
   // Settles pending commands, sends an SSH disconnect (bounded), frees everything.
   // request_id 0: no completion event (garbage collection, engine shutdown).
   void Close(uint64_t request_id);

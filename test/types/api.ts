@@ -152,6 +152,21 @@ async function idiomatic(): Promise<void> {
   conn.execRaw({ command: 'true' });
   // @ts-expect-error internal
   conn.submitExec({ command: 'true' }, undefined, () => undefined, () => undefined);
+  const piped = conn.stream('read x; echo $x', { stdin: 'pipe' });
+  piped.stdin.end('answer\n');
+  for await (const { stream, line } of piped.lines('stdout')) console.log(stream, line);
+  const plain = conn.stream('true');
+  // @ts-expect-error stdin is a Writable only with stdin: 'pipe' (else null)
+  plain.stdin.write('x');
+  const cancelled: true | undefined = (await plain.cancel()).cancelled;
+  async function* source(): AsyncGenerator<string | Buffer> {
+    yield 'text';
+    yield Buffer.from('bytes');
+  }
+  await conn.exec('sha256sum', { stdin: source() });
+  // @ts-expect-error a number is not a stdin (a Settings error at run time too)
+  await conn.exec('cat', { stdin: 42 });
+  console.log(cancelled);
   try {
     await conn.close();
   } catch (error) {
