@@ -26,7 +26,15 @@ export interface ExecLine {
   stream: 'stdout' | 'stderr';
   /** The line's text (UTF-8), without its `\n` or `\r\n`. */
   line: string;
+  /**
+   * Present and true on a piece of a line longer than {@link MAX_LINE_CHARS}: such a line comes in
+   * pieces of that size (memory stays bounded), the last one without this flag.
+   */
+  partial?: true;
 }
+
+/** The longest line `lines()` holds before yielding it in pieces (1 Mi characters). */
+export const MAX_LINE_CHARS = 1024 * 1024;
 
 /** How a streamed command ended. */
 export interface ExecExit {
@@ -389,14 +397,21 @@ async function* splitLines(chunks: AsyncIterableIterator<ExecChunk>, only: Which
   for await (const chunk of { [Symbol.asyncIterator]: () => chunks }) {
     const stream = chunk.stream;
     if (only !== undefined && stream !== only) continue;
-    const text = partial[stream] + decoders[stream].write(chunk.data);
+    const held = partial[stream];
+    const text = held + decoders[stream].write(chunk.data);
     let start = 0;
-    for (let end = text.indexOf('\n', start); end >= 0; end = text.indexOf('\n', start)) {
+    // The held text has no newline: the search starts after it (a long line is not rescanned).
+    for (let end = text.indexOf('\n', held.length); end >= 0; end = text.indexOf('\n', start)) {
       const line = end > start && text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end);
       start = end + 1;
       yield { stream, line };
     }
-    partial[stream] = text.slice(start);
+    let rest = text.slice(start);
+    while (rest.length > MAX_LINE_CHARS) {
+      yield { stream, line: rest.slice(0, MAX_LINE_CHARS), partial: true };
+      rest = rest.slice(MAX_LINE_CHARS);
+    }
+    partial[stream] = rest;
   }
   for (const stream of ['stdout', 'stderr'] as const) {
     const rest = partial[stream] + decoders[stream].end();

@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { after, before, describe, it } from 'node:test';
 
 import { connect, SshError } from '../dist/index.js';
+import { MAX_LINE_CHARS } from '../dist/exec-stream.js';
 import { startSshd } from './fixtures/sshd.mjs';
 
 let sshd;
@@ -129,6 +130,19 @@ describe('lines()', { timeout: 60_000 }, () => {
     assert.deepEqual(lines, [{ stream: 'stderr', line: 'one' }, { stream: 'stderr', line: 'two' }]);
     assert.deepEqual(await s.done, { exitCode: 0, signal: null });
     assert.throws(() => conn.stream('true').lines('both'), /stdout" or "stderr/);
+  });
+  it('a line longer than MAX_LINE_CHARS comes in pieces of that size (memory stays bounded)', async () => {
+    const length = 3 * MAX_LINE_CHARS + MAX_LINE_CHARS / 2;
+    const s = conn.stream(`head -c ${length} /dev/zero | tr '\\0' x; echo end`);
+    const pieces = [];
+    for await (const piece of s.lines()) pieces.push(piece);
+    assert.equal(pieces.length, 4);
+    for (const piece of pieces.slice(0, 3)) {
+      assert.equal(piece.partial, true);
+      assert.equal(piece.line.length, MAX_LINE_CHARS);
+    }
+    assert.equal(pieces[3].partial, undefined);
+    assert.equal(pieces.map((p) => p.line).join(''), `${'x'.repeat(length)}end`);
   });
 });
 
