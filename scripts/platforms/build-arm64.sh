@@ -17,9 +17,9 @@ bash scripts/fetch-libssh2.sh
 
 SCRATCH="$(mktemp -d "${TMPDIR:-/tmp}/nssh-arm64-XXXXXX")"
 trap 'rm -rf "$SCRATCH"' EXIT
-mkdir -p "$SCRATCH/deps" "$SCRATCH/scripts"
+mkdir -p "$SCRATCH/scripts"
 cp -a binding.gyp package.json native patches "$SCRATCH/"
-cp -a deps/libssh2 deps/libssh2-config "$SCRATCH/deps/"
+cp -a deps "$SCRATCH/"   # libssh2 (fetched), its config header, the pinned source digests
 cp -a scripts/fetch-libssh2.sh "$SCRATCH/scripts/"
 ln -s "$ROOT/node_modules" "$SCRATCH/node_modules"
 
