@@ -45,7 +45,8 @@ export function loadErrorMessage(what: string, detail: string, runtime: LoadRunt
       '  The prebuilt binaries are for glibc Linux (x64, arm64), and no musl build has been tested:',
       '  no musl C++ toolchain, musl OpenSSL or musl Node is available where they are built.',
       '  A build from source may work (untested): apk add build-base python3 linux-headers',
-      '  openssl-dev zlib-dev, provide the libssh2 source (see the README\'s Install section), then',
+      '  openssl-dev zlib-dev patch xz, give the libssh2 source package files with',
+      '  NATIVE_SSH_LIBSSH2_SRC=/dir (see the README\'s Install section), then',
       '    npm rebuild native-ssh --build-from-source',
     );
   } else if (/libssl\.so\.3|libcrypto\.so\.3/.test(detail)) {

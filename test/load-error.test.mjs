@@ -40,6 +40,7 @@ it('on a musl Node (Alpine) the load error says musl is not supported yet and na
   assert.match(text, /prebuilt binaries are for glibc Linux/);
   assert.match(text, /npm rebuild native-ssh --build-from-source/);
   assert.match(text, /apk add build-base/);
+  assert.match(text, /NATIVE_SSH_LIBSSH2_SRC=/);
   // Even when the cause names libcrypto, the advice on musl is not Debian's or RHEL's package.
   const ssl = loadErrorMessage('cannot load x.node', 'Error loading shared library libcrypto.so.3: No such file or directory',
     { platform: 'linux', arch: 'arm64', libc: 'musl' });
