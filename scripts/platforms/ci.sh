@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The platform checks .ci/run makes (after its own steps, which leave dist/ and the linux-x64
-# prebuild in place). About 12 minutes on 2 cores; docs/platforms.md says what is left to
+# prebuild in place). 3-10 minutes on 2 cores (idle / busy); docs/platforms.md says what is left to
 # scripts/platforms/matrix.sh and why.
 #   - the linux-arm64 prebuild, cross-compiled (build-arm64.sh: `file` says aarch64, glibc floor);
 #   - a tarball packed with both prebuilds: `file` on each says x86-64 / aarch64;
