@@ -7,6 +7,7 @@
 import os = require('node:os');
 import path = require('node:path');
 import nodeGypBuild = require('node-gyp-build');
+import { loadErrorMessage, runtimeLibc } from './load-error';
 
 /** An error as the engine reports it. */
 export interface RawError {
@@ -174,23 +175,8 @@ function loadBinding(): RawBinding {
 
 function loadError(cause: unknown, what: string): Error {
   const detail = cause instanceof Error ? cause.message : String(cause);
-  const lines = [`native-ssh: ${what}.`, `  cause: ${detail}`];
-  if (/libssl\.so\.3|libcrypto\.so\.3/.test(detail)) {
-    lines.push(
-      '  native-ssh needs OpenSSL 3 (libssl.so.3, libcrypto.so.3). Install it with:',
-      '    Debian/Ubuntu: sudo apt-get install libssl3',
-      '    RHEL/Fedora:   sudo dnf install openssl-libs',
-    );
-  } else if (/No native build was found/.test(detail)) {
-    lines.push(
-      `  No prebuilt binary for ${process.platform}-${process.arch}, and none was built from source.`,
-      '  Build it: apt-get install build-essential libssl-dev zlib1g-dev dpkg-dev, then',
-      '    npm rebuild native-ssh --build-from-source',
-    );
-  } else if (/GLIBC|GLIBCXX/.test(detail)) {
-    lines.push('  This system\'s C or C++ runtime is older than the prebuilt binary needs (glibc 2.34).');
-  }
-  const error = new Error(lines.join('\n'));
+  const runtime = { platform: process.platform, arch: process.arch, libc: runtimeLibc() };
+  const error = new Error(loadErrorMessage(what, detail, runtime));
   (error as Error & { cause?: unknown }).cause = cause;
   return error;
 }

@@ -2,7 +2,8 @@
 // The symbol floor of the Linux binaries: the highest GLIBC_ and GLIBCXX_ symbol versions they
 // need must be at most 2.34 and 3.4.30, so the prebuild loads on every glibc Linux that ships
 // OpenSSL 3 (Debian 12, Ubuntu 22.04, RHEL 9). Usage: node scripts/check-symbols.mjs [file.node ...]
-// (default: every prebuild and build/Release/native_ssh.node).
+// (default: every prebuild and build/Release/native_ssh.node). x86-64 and aarch64 binaries (the
+// linux-arm64 prebuild, cross-compiled) are read with the objdump of their own architecture.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,6 +17,25 @@ function compare(a, b) {
     if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
   }
   return 0;
+}
+
+// The objdump that reads a binary of each ELF machine (e_machine): the host's for x86-64, the
+// cross binutils (binutils-aarch64-linux-gnu) for aarch64.
+const OBJDUMP = { 62: 'objdump', 183: 'aarch64-linux-gnu-objdump' };
+
+function objdumpFor(file) {
+  const header = Buffer.alloc(20);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, header, 0, 20, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (header.toString('latin1', 0, 4) !== '\x7fELF') throw new Error(`check-symbols: ${file} is not an ELF file`);
+  const machine = header.readUInt16LE(18);
+  const tool = OBJDUMP[machine];
+  if (tool === undefined) throw new Error(`check-symbols: ${file}: no objdump known for ELF machine ${machine}`);
+  return tool;
 }
 
 function binaries() {
@@ -39,7 +59,7 @@ if (files.length === 0) {
 }
 let ok = true;
 for (const file of files) {
-  const dump = execFileSync('objdump', ['-T', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const dump = execFileSync(objdumpFor(file), ['-T', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   const highest = {};
   for (const match of dump.matchAll(/\b(GLIBCXX|GLIBC)_(\d+(?:\.\d+)+)\b/g)) {
     const [, family, version] = match;
