@@ -18,6 +18,8 @@ SUITE="${NSSH_LIBSSH2_SUITE:-trixie}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/deps/libssh2"
 DIGESTS="$ROOT/deps/libssh2-source.sha256"
+# shellcheck source=debian-apt.sh
+source "$ROOT/scripts/debian-apt.sh"
 PATCH_DIR="$ROOT/patches/libssh2"
 FILES=("libssh2_$REVISION.dsc" "libssh2_$UPSTREAM.orig.tar.gz" "libssh2_$UPSTREAM.orig.tar.gz.asc"
   "libssh2_$REVISION.debian.tar.xz")
@@ -49,19 +51,6 @@ libssh2: to build from source without apt, put these files of Debian's source pa
 EOF
 }
 
-mirror_uri() {
-  local uri=""
-  if compgen -G "/etc/apt/sources.list.d/*.sources" >/dev/null; then
-    uri="$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) { print $i; exit } }' \
-      /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)"
-  fi
-  if [[ -z "$uri" && -f /etc/apt/sources.list ]]; then
-    uri="$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^(https?|file):.*\/debian\/?$/) { print $i; exit } }' \
-      /etc/apt/sources.list | head -n1)"
-  fi
-  echo "$uri"
-}
-
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/src"
@@ -74,18 +63,9 @@ if [[ -n "${NATIVE_SSH_LIBSSH2_SRC:-}" ]]; then
   echo "libssh2: using the source package files in $NATIVE_SSH_LIBSSH2_SRC"
 else
   command -v apt-get >/dev/null || { how_to_provide; die "apt-get is not available (not a Debian system?)"; }
-  URI="$(mirror_uri)"
+  URI="$(debian_mirror_uri)"
   [[ -n "$URI" ]] || { how_to_provide; die "no Debian mirror found in /etc/apt/sources.list{,.d}"; }
-  mkdir -p "$WORK/lists/partial" "$WORK/cache/archives/partial"
-  echo "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $URI $SUITE main" \
-    >"$WORK/sources.list"
-  APT_OPTS=(
-    -o "Dir::Etc::SourceList=$WORK/sources.list"
-    -o "Dir::Etc::SourceParts=/dev/null"
-    -o "Dir::State::Lists=$WORK/lists"
-    -o "Dir::Cache=$WORK/cache"
-    -o "APT::Sandbox::User=root"
-  )
+  private_apt "$WORK" "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $URI $SUITE main"
   apt-get "${APT_OPTS[@]}" -qq update || { how_to_provide; die "apt-get update of the $SUITE source list failed"; }
   (cd "$WORK/src" && apt-get "${APT_OPTS[@]}" -qq source --download-only "libssh2=$REVISION" >/dev/null) || {
     how_to_provide

@@ -25,7 +25,7 @@ const tarball = path.join(work, packed.trim().split('\n').pop());
 const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' });
 if (!/package\/prebuilds\/linux-x64\/[^/]+\.node/.test(listing)) fail('the tarball has no linux-x64 prebuild');
 if (/package\/deps\/libssh2\/src/.test(listing)) fail('the tarball must not carry libssh2 sources');
-for (const needed of ['package/patches/libssh2/0006-channel-open-two-steps.patch', 'package/deps/libssh2-source.sha256', 'package/scripts/fetch-libssh2.sh']) {
+for (const needed of ['package/patches/libssh2/0006-channel-open-two-steps.patch', 'package/deps/libssh2-source.sha256', 'package/scripts/fetch-libssh2.sh', 'package/scripts/debian-apt.sh']) {
   if (!listing.split('\n').includes(needed)) fail(`the tarball lacks ${needed} (a source build needs it)`);
 }
 console.log(`pack-check: ${path.basename(tarball)} (${(fs.statSync(tarball).size / 1024).toFixed(0)} KiB)`);

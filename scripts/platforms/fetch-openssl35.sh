@@ -20,29 +20,15 @@ if [[ -f $LIBDIR/libcrypto.so.3 && -f $LIBDIR/libssl.so.3 && -f $LIBDIR/libc.so.
   exit 0
 fi
 
-uri=""
-if compgen -G "/etc/apt/sources.list.d/*.sources" >/dev/null; then
-  uri="$(awk '/^URIs:/ { for (i = 2; i <= NF; i++) if ($i ~ /\/debian\/?$/) { print $i; exit } }' \
-    /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)"
-fi
-if [[ -z $uri && -f /etc/apt/sources.list ]]; then
-  uri="$(awk '$1 == "deb" { for (i = 2; i <= NF; i++) if ($i ~ /^(https?|file):.*\/debian\/?$/) { print $i; exit } }' \
-    /etc/apt/sources.list | head -n1)"
-fi
+source "$ROOT/scripts/debian-apt.sh"
+uri="$(debian_mirror_uri)"
 [[ -n $uri ]] || { echo "fetch-openssl35: no Debian mirror in /etc/apt/sources.list{,.d}" >&2; exit 1; }
 
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
-mkdir -p "$WORK/lists/partial" "$WORK/cache/archives/partial" "$WORK/deb"
-echo "deb [arch=$ARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $SUITE main" >"$WORK/sources.list"
-APT_OPTS=(
-  -o "Dir::Etc::SourceList=$WORK/sources.list"
-  -o "Dir::Etc::SourceParts=/dev/null"
-  -o "Dir::State::Lists=$WORK/lists"
-  -o "Dir::Cache=$WORK/cache"
-  -o "APT::Sandbox::User=root"
+mkdir -p "$WORK/deb"
+private_apt "$WORK" "deb [arch=$ARCH signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $SUITE main" \
   -o "APT::Architecture=$ARCH"
-)
 apt-get "${APT_OPTS[@]}" -qq update >&2
 (cd "$WORK/deb" && apt-get "${APT_OPTS[@]}" -qq download "libssl3t64:$ARCH" "libc6:$ARCH" >&2)
 rm -rf "$DEST.tmp" && mkdir -p "$DEST.tmp"
