@@ -41,7 +41,9 @@ bash scripts/setup.sh >/dev/null || { echo "asan: scripts/setup.sh failed" >&2; 
 # cmake-js wants Node's headers; use the ones installed with node when they are there (no download).
 NODE_PREFIX="$(dirname "$(dirname "$(command -v node)")")"
 if [[ -f "$NODE_PREFIX/include/node/node.h" ]]; then export npm_config_nodedir="$NODE_PREFIX"; fi
-if [[ ! -f $ADDON ]] || [[ -n "$(find native CMakeLists.txt deps/libssh2-config deps/libssh2/.fetched -newer "$ADDON" -type f -print -quit)" ]]; then
+# shellcheck source=stale.sh
+source scripts/stale.sh
+if stale "$ADDON" "${ADDON_SOURCES[@]}"; then
   echo "asan: building the sanitized addon into $OUT/build (cmake-js, -DNSSH_SANITIZE=ON)"
   mkdir -p "$OUT"
   npx cmake-js compile -O "$OUT/build" -p 2 --CDNSSH_SANITIZE=ON -l warn >"$OUT/build.log" 2>&1 \

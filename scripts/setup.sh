@@ -37,13 +37,15 @@ fi
 
 bash scripts/fetch-libssh2.sh
 
+# shellcheck source=stale.sh
+source scripts/stale.sh
 addon=build/Release/native_ssh.node
-if [[ ! -f $addon ]] || [[ -n "$(find native binding.gyp deps/libssh2-config deps/libssh2/.fetched -newer "$addon" -type f -print -quit)" ]]; then
+if stale "$addon" "${ADDON_SOURCES[@]}"; then
   echo "setup: building the addon (node-gyp)"
   npx node-gyp rebuild -j 2 >build-node-gyp.log 2>&1 || { tail -40 build-node-gyp.log >&2; exit 1; }
 fi
 
-if [[ ! -f dist/index.js ]] || [[ -n "$(find lib tsconfig.json -newer dist/index.js -type f -print -quit)" ]]; then
+if stale dist/index.js lib tsconfig.json; then
   echo "setup: compiling TypeScript"
   npx tsc -p tsconfig.json
 fi
