@@ -4,40 +4,9 @@
  * @packageDocumentation
  */
 
-/** Stable error codes. Programs test these, never message texts. */
-export type SshErrorCode =
-  | 'INVALID_SETTINGS'
-  | 'DNS_FAILED'
-  | 'CONNECT_FAILED'
-  | 'PROXY_AUTH_FAILED'
-  | 'PROXY_REFUSED'
-  | 'PROXY_PROTOCOL'
-  | 'PROXY_UNSUPPORTED'
-  | 'HANDSHAKE_FAILED'
-  | 'HOST_KEY_UNKNOWN'
-  | 'HOST_KEY_MISMATCH'
-  | 'AUTH_FAILED'
-  | 'KEY_INVALID'
-  | 'AGENT_FAILED'
-  | 'CHANNEL_FAILED'
-  | 'CONNECTION_LOST'
-  | 'TIMEOUT'
-  | 'ABORTED'
-  | 'NOT_CONNECTED'
-  | 'SESSION_FAILED'
-  | 'INVALID_STATE'
-  | 'STDIN_FAILED';
+import type { SshErrorCode, SshErrorLevel } from './codes';
 
-/** Where in the life of a connection a failure happened. */
-export type SshErrorLevel =
-  | 'settings'
-  | 'proxy'
-  | 'connect'
-  | 'handshake'
-  | 'host-key'
-  | 'auth'
-  | 'channel'
-  | 'timeout';
+export type { SshErrorCode, SshErrorLevel } from './codes';
 
 /** What an {@link SshError} is made from (also the shape native events carry). */
 export interface SshErrorInit {

@@ -4,6 +4,7 @@
  * ({@link SshError} code `INVALID_SETTINGS`); unknown keys in any options object are errors too.
  * @packageDocumentation
  */
+import { DEFAULTS } from './codes';
 import { settingsError, shown } from './errors';
 import { isStdinSource, StdinSource } from './exec-stdin';
 import { ALGORITHM_KEYS, checkKeys, CONNECT_KEYS, EXEC_KEYS, HOST_KEY_KEYS, KeySpec, PROXY_KEYS, PTY_KEYS } from './known-keys';
@@ -275,9 +276,9 @@ export function rawExecOptions(command: string, options: ExecOptions, defaultTim
       return value as number;
     };
     raw.pty = {
-      term: pty.term === undefined ? 'xterm' : requireString(pty.term, 'pty.term'),
-      cols: size(pty.cols, 'pty.cols', 80),
-      rows: size(pty.rows, 'pty.rows', 24),
+      term: pty.term === undefined ? DEFAULTS.ptyTerm : requireString(pty.term, 'pty.term'),
+      cols: size(pty.cols, 'pty.cols', DEFAULTS.ptyCols),
+      rows: size(pty.rows, 'pty.rows', DEFAULTS.ptyRows),
     };
   }
   if (options.maxBuffer !== undefined) {
@@ -297,7 +298,7 @@ export function planFromOptions(options: ConnectOptions): ConnectPlan {
     ? {}
     : optionsObject(options.hostKey, 'hostKey', HOST_KEY_KEYS) as NonNullable<ConnectOptions['hostKey']>;
   const host = requireString(options.host, 'host');
-  const port = options.port === undefined ? 22 : requirePort(options.port, 'port');
+  const port = options.port === undefined ? DEFAULTS.port : requirePort(options.port, 'port');
   const username = requireString(options.username, 'username');
   const methods = [
     options.password !== undefined,
@@ -341,7 +342,7 @@ export function planFromOptions(options: ConnectOptions): ConnectPlan {
     port,
     username,
     auth,
-    connectTimeoutMs: requireMs(options.connectTimeout, 'connectTimeout', 30000),
+    connectTimeoutMs: requireMs(options.connectTimeout, 'connectTimeout', DEFAULTS.connectTimeoutMs),
     commandTimeoutMs: requireMs(options.commandTimeout, 'commandTimeout', 0, 'none'),
     keepaliveIntervalMs: requireMs(options.keepaliveInterval, 'keepaliveInterval', 0, 'off'),
     hostKey: parseHostKey(hostKey.policy, hostKey.knownHosts, hostKey.fingerprint, hostKey.hashKnownHosts,

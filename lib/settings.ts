@@ -7,6 +7,7 @@
 import os = require('node:os');
 import path = require('node:path');
 
+import { DEFAULTS } from './codes';
 import { settingsError, shown } from './errors';
 import { checkKeys, OPI_PROXY_KEYS, OPI_SETTINGS_KEYS } from './known-keys';
 
@@ -313,7 +314,7 @@ export function parseOpiSettings(settings: unknown, proxy?: unknown): ConnectPla
     port,
     username,
     auth,
-    connectTimeoutMs: secondsToMs(settings.connect_timeout, 'connect_timeout', 30000),
+    connectTimeoutMs: secondsToMs(settings.connect_timeout, 'connect_timeout', DEFAULTS.connectTimeoutMs),
     commandTimeoutMs: secondsToMs(settings.command_timeout, 'command_timeout', 0, 'none'),
     keepaliveIntervalMs: secondsToMs(settings.keepalive_interval, 'keepalive_interval', 0, 'off'),
     hostKey: parseHostKey(settings.host_key_policy, settings.known_hosts, settings.host_key_fingerprint, settings.hash_known_hosts,

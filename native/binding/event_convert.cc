@@ -159,7 +159,7 @@ bool ConnectRequestFromJs(Napi::Env env, Napi::Object options, core::ConnectRequ
   if (port == 0 || port > 65535) return Fail(env, "native: port must be 1..65535");
   out->port = static_cast<uint16_t>(port);
   if (!ReadString(env, options, "username", &out->username, true)) return false;
-  out->connect_timeout_ms = ReadUint(options, "connectTimeoutMs", 30000);
+  out->connect_timeout_ms = ReadUint(options, "connectTimeoutMs", core::codes::kConnectTimeoutMs);
   out->connect_timeout_total_ms = ReadUint(options, "connectTimeoutTotalMs", out->connect_timeout_ms);
   Napi::Value deadline = options.Get("connectDeadlineHrMs");
   if (deadline.IsNumber()) {
@@ -304,8 +304,8 @@ bool ExecRequestFromJs(Napi::Env env, Napi::Object options, core::ExecRequest* o
     Napi::Object p = pty.As<Napi::Object>();
     out->pty = true;
     if (!ReadString(env, p, "term", &out->term, false)) return false;
-    out->cols = ReadUint(p, "cols", 80);
-    out->rows = ReadUint(p, "rows", 24);
+    out->cols = ReadUint(p, "cols", core::codes::kPtyCols);
+    out->rows = ReadUint(p, "rows", core::codes::kPtyRows);
   }
   return true;
 }

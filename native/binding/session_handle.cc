@@ -3,6 +3,7 @@
 #include <atomic>
 #include <utility>
 
+#include "../core/codes.h"
 #include "../core/engine.h"
 #include "../core/session.h"
 #include "addon.h"
@@ -23,8 +24,8 @@ core::Event NoSessionEvent(uint64_t request_id, core::EventKind kind) {
   event.kind = kind;
   if (kind != core::EventKind::kClosed) {
     event.ok = false;
-    event.error.code = "NOT_CONNECTED";
-    event.error.level = "channel";
+    event.error.code = core::codes::kNotConnected;
+    event.error.level = core::codes::kLevelChannel;
     event.error.message = "No session";
   }
   return event;
@@ -191,9 +192,9 @@ Napi::Value SessionHandle::HostKeyVerdict(const Napi::CallbackInfo& info) {
   }
   const bool accept = info[0].As<Napi::Boolean>().Value();
   core::Error refusal;
-  refusal.level = "host-key";
+  refusal.level = core::codes::kLevelHostKey;
   refusal.code = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value()
-                                                         : "HOST_KEY_MISMATCH";
+                                                         : core::codes::kHostKeyMismatch;
   refusal.message = info.Length() > 2 && info[2].IsString()
                         ? info[2].As<Napi::String>().Utf8Value()
                         : "Host key error: the host key was refused";
@@ -245,7 +246,7 @@ Napi::Value SessionHandle::CancelExec(const Napi::CallbackInfo& info) {
   }
   core::Error error;
   error.code = info[1].As<Napi::String>().Utf8Value();
-  error.level = error.code == "TIMEOUT" ? "timeout" : "channel";
+  error.level = error.code == core::codes::kTimeout ? core::codes::kLevelTimeout : core::codes::kLevelChannel;
   error.message = info[2].As<Napi::String>().Utf8Value();
   self->PostToSession(
       host.get(),

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "codes.h"
 #include "algorithms.h"
 #include "ssh_error.h"
 
@@ -68,7 +69,7 @@ bool AlgorithmOffer::Apply(LIBSSH2_SESSION* ssh, ConnectRequest* request,
         if (IsExtensionMarker(name)) continue;
         list += (list.empty() ? "" : ",") + name;
       }
-      *error = MakeError("INVALID_SETTINGS", "settings",
+      *error = MakeError(codes::kInvalidSettings, codes::kLevelSettings,
                             std::string("Settings error: ") + pref.field + " names " +
                                 (unknown.empty() ? std::string("no algorithm") : unknown) +
                                 " that libssh2 does not support (supported: " + list + ")");

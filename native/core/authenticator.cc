@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "callback_context.h"
+#include "codes.h"
 #include "ssh_error.h"
 
 namespace native_ssh::core {
@@ -48,13 +49,13 @@ bool Authenticator::Offers(const char* method) const {
 Authenticator::Status Authenticator::Fail(int rc, const std::string& fallback_text) {
   std::string text = LastSshMessage(session_);
   if (rc == 0 || text.empty()) text = fallback_text;
-  std::string code = "AUTH_FAILED";
+  std::string code = codes::kAuthFailed;
   // A key that cannot be read or decrypted is the caller's input, not a refusal by the server.
-  if (rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_METHOD_NOT_SUPPORTED) code = "KEY_INVALID";
-  if (rc == LIBSSH2_ERROR_AGENT_PROTOCOL) code = "AGENT_FAILED";
-  if (IsTransportError(rc)) code = "CONNECTION_LOST";
+  if (rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_METHOD_NOT_SUPPORTED) code = codes::kKeyInvalid;
+  if (rc == LIBSSH2_ERROR_AGENT_PROTOCOL) code = codes::kAgentFailed;
+  if (IsTransportError(rc)) code = codes::kConnectionLost;
   std::string suffix = rc != 0 ? " (libssh2 error " + std::to_string(rc) + ")" : "";
-  error_ = MakeError(code, "auth", kAuthPrefix + text + suffix, rc);
+  error_ = MakeError(code, codes::kLevelAuth, kAuthPrefix + text + suffix, rc);
   phase_ = Phase::kDone;
   return Status::kFailed;
 }
@@ -150,7 +151,7 @@ Authenticator::Status Authenticator::StepAgentStart() {
   }
   // The agent is a local Unix socket; these two calls are short and do not touch the network.
   if (libssh2_agent_connect(agent_) != 0) {
-    error_ = MakeError("AGENT_FAILED", "auth",
+    error_ = MakeError(codes::kAgentFailed, codes::kLevelAuth,
                        std::string(kAuthPrefix) + "cannot reach the ssh-agent (is SSH_AUTH_SOCK set?)",
                        libssh2_session_last_errno(session_));
     phase_ = Phase::kDone;
@@ -159,13 +160,13 @@ Authenticator::Status Authenticator::StepAgentStart() {
   if (libssh2_agent_list_identities(agent_) != 0) {
     // Only the agent's socket is used here: whatever failed, it is the agent's failure.
     Fail(libssh2_session_last_errno(session_), "cannot list the agent's identities");
-    error_.code = "AGENT_FAILED";
+    error_.code = codes::kAgentFailed;
     return Status::kFailed;
   }
   identity_ = nullptr;
   int rc = libssh2_agent_get_identity(agent_, &identity_, nullptr);
   if (rc != 0) {
-    error_ = MakeError("AUTH_FAILED", "auth",
+    error_ = MakeError(codes::kAuthFailed, codes::kLevelAuth,
                        std::string(kAuthPrefix) + "the ssh-agent holds no identities", 0);
     phase_ = Phase::kDone;
     return Status::kFailed;
@@ -185,14 +186,14 @@ Authenticator::Status Authenticator::StepAgentTry() {
     Fail(rc, "connection lost during agent login");
     // libssh2 reports the agent's socket failing ("agent recv failed", "agent send failed") with
     // the same codes as the server's connection.
-    if (LastSshMessage(session_).rfind("agent ", 0) == 0) error_.code = "AGENT_FAILED";
+    if (LastSshMessage(session_).rfind("agent ", 0) == 0) error_.code = codes::kAgentFailed;
     return Status::kFailed;
   }
   ++identities_tried_;
   libssh2_agent_publickey* previous = identity_;
   int next = libssh2_agent_get_identity(agent_, &identity_, previous);
   if (next != 0) {
-    error_ = MakeError("AUTH_FAILED", "auth",
+    error_ = MakeError(codes::kAuthFailed, codes::kLevelAuth,
                        std::string(kAuthPrefix) + "the server accepted none of the agent's " +
                            std::to_string(identities_tried_) + " identities",
                        rc);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "codes.h"
 #include "ssh_error.h"
 
 namespace native_ssh::core {
@@ -144,7 +145,7 @@ void ExecChannel::Ack(uint64_t bytes) {
 ExecChannel::Status ExecChannel::ChannelError(int rc, const char* prefix) {
   if (IsTransportError(rc)) {
     transport_error_ =
-        LastSshError(session_, rc, "Connection error: ", "CONNECTION_LOST", "connect");
+        LastSshError(session_, rc, "Connection error: ", codes::kConnectionLost, codes::kLevelConnect);
     if (phase_ == Phase::kExec && request_.command.size() > kLongCommandBytes) {
       // Servers with smaller limits close the connection on a long exec request instead of
       // refusing it (Dropbear past 9000 bytes).
@@ -154,7 +155,7 @@ ExecChannel::Status ExecChannel::ChannelError(int rc, const char* prefix) {
     }
     return Status::kTransportError;
   }
-  Error error = LastSshError(session_, rc, prefix, "CHANNEL_FAILED", "channel");
+  Error error = LastSshError(session_, rc, prefix, codes::kChannelFailed, codes::kLevelChannel);
   return FailCommand(std::move(error));
 }
 
@@ -188,7 +189,7 @@ ExecChannel::Status ExecChannel::Step() {
 ExecChannel::Status ExecChannel::StepOpen() {
   if (no_slot_) return Status::kWaiting;
   if (channel_ == nullptr && request_.command.size() > kMaxCommandBytes) {
-    Cancel(MakeError("CHANNEL_FAILED", "channel", TooLongMessage(request_.command.size()),
+    Cancel(MakeError(codes::kChannelFailed, codes::kLevelChannel, TooLongMessage(request_.command.size()),
                      LIBSSH2_ERROR_INVAL));
     phase_ = Phase::kDone;
     return Status::kDone;
@@ -252,7 +253,7 @@ ExecChannel::Status ExecChannel::StepRequests() {
           0, static_cast<int>(request_.cols), static_cast<int>(request_.rows), 0, 0);
       if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
       if (rc == LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED) {
-        return FailCommand(MakeError("CHANNEL_FAILED", "channel",
+        return FailCommand(MakeError(codes::kChannelFailed, codes::kLevelChannel,
                                      "Pty error: the server refused the pseudo-terminal request",
                                      rc));
       }
@@ -265,13 +266,13 @@ ExecChannel::Status ExecChannel::StepRequests() {
                                              static_cast<unsigned int>(request_.command.size()));
     if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
     if (rc == LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED) {
-      return FailCommand(MakeError("CHANNEL_FAILED", "channel",
+      return FailCommand(MakeError(codes::kChannelFailed, codes::kLevelChannel,
                                    "Exec error: the server refused to run the command (exec "
                                    "request denied)",
                                    rc));
     }
     if (rc == LIBSSH2_ERROR_INVAL) {
-      return FailCommand(MakeError("CHANNEL_FAILED", "channel",
+      return FailCommand(MakeError(codes::kChannelFailed, codes::kLevelChannel,
                                    TooLongMessage(request_.command.size()), rc));
     }
     if (rc < 0) return ChannelError(rc, "Exec error: ");
@@ -305,7 +306,7 @@ void ExecChannel::Deliver(int stream, const char* data, size_t length) {
 
 void ExecChannel::OutOfMemory(int stream) {
   const size_t held = (stream == 0 ? result_.out : result_.err).size();
-  Cancel(MakeError("CHANNEL_FAILED", "channel",
+  Cancel(MakeError(codes::kChannelFailed, codes::kLevelChannel,
                    std::string("Read error: out of memory holding the command's ") +
                        (stream == 0 ? "stdout" : "stderr") + " (" + std::to_string(held) +
                        " bytes so far); set maxBuffer or stream the output",

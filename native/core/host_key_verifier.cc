@@ -1,5 +1,6 @@
 #include "host_key_verifier.h"
 
+#include "codes.h"
 #include "ssh_error.h"
 
 namespace native_ssh::core {
@@ -45,7 +46,7 @@ bool HostKeyVerifier::Verify(const HostKey& key, const std::string& fingerprint,
   const std::string where = Endpoint(host_, port_);
   if (!check_->pinned_fingerprint.empty() &&
       NormalizeFingerprint(check_->pinned_fingerprint) != NormalizeFingerprint(fingerprint)) {
-    *error = MakeError("HOST_KEY_MISMATCH", "host-key",
+    *error = MakeError(codes::kHostKeyMismatch, codes::kLevelHostKey,
                        "Host key error: " + where + " presented " + key.type + " key " +
                            fingerprint + ", not the pinned " + check_->pinned_fingerprint);
     return false;
@@ -58,7 +59,7 @@ bool HostKeyVerifier::Verify(const HostKey& key, const std::string& fingerprint,
       return true;
     case HostKeyMatch::kMismatch:
       *error = MakeError(
-          "HOST_KEY_MISMATCH", "host-key",
+          codes::kHostKeyMismatch, codes::kLevelHostKey,
           "Host key error: " + where + " presented " + key.type + " key " + fingerprint +
               (result.revoked ? ", which " + file + " marks as revoked (line " +
                                     std::to_string(result.matched_line) + ")"
@@ -71,7 +72,7 @@ bool HostKeyVerifier::Verify(const HostKey& key, const std::string& fingerprint,
   // A pinned fingerprint that matched is as good as a known_hosts entry.
   if (!check_->pinned_fingerprint.empty()) return true;
   if (check_->policy == HostKeyPolicy::kStrict) {
-    *error = MakeError("HOST_KEY_UNKNOWN", "host-key",
+    *error = MakeError(codes::kHostKeyUnknown, codes::kLevelHostKey,
                        "Host key error: " + where + " presented " + key.type + " key " +
                            fingerprint + ", which is not in " + file + " (policy strict)");
     return false;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "byte_buffer.h"
+#include "codes.h"
 #include "secret.h"
 
 namespace native_ssh::core {
@@ -59,12 +60,12 @@ struct HostKeyCheck {
 struct ConnectRequest {
   std::string host;                // as the user wrote it (sent unresolved to proxies)
   std::vector<Address> addresses;  // direct connections: resolved addresses to try in order
-  uint16_t port = 22;
+  uint16_t port = codes::kPort;
   std::string username;
   AuthSpec auth;
   ProxySpec proxy;
-  uint32_t connect_timeout_ms = 30000;  // what is left of the bound when the engine starts
-  uint32_t connect_timeout_total_ms = 30000;  // the bound as configured (for messages)
+  uint32_t connect_timeout_ms = codes::kConnectTimeoutMs;  // what is left of the bound at the start
+  uint32_t connect_timeout_total_ms = codes::kConnectTimeoutMs;  // the bound as configured (messages)
   // When set: the end of the bound on uv_hrtime()'s clock, in ms. The engine's timer then also
   // counts the time between JavaScript's split of the bound and the engine's start (copying a
   // large known_hosts into the request, a busy engine thread).
@@ -90,9 +91,9 @@ struct ExecRequest {
   uint32_t timeout_ms = 0;  // 0 = none
   std::vector<std::pair<std::string, std::string>> env;  // sent as "env" requests (RFC 4254 6.4)
   bool pty = false;
-  std::string term = "xterm";
-  uint32_t cols = 80;
-  uint32_t rows = 24;
+  std::string term = codes::kPtyTerm;
+  uint32_t cols = codes::kPtyCols;
+  uint32_t rows = codes::kPtyRows;
   uint64_t max_stdout = 0;  // bytes kept; 0 = no cap (the rest is drained and dropped)
   uint64_t max_stderr = 0;
   bool stream = false;      // deliver output as kExecData events, with flow control (Ack)

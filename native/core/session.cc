@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "codes.h"
 #include "engine.h"
 #include "libssh2_io.h"
 #include "ssh_error.h"
@@ -68,7 +69,7 @@ void Session::Connect(uint64_t request_id, ConnectRequest request) {
     event.request_id = request_id;
     event.kind = EventKind::kConnected;
     event.ok = false;
-    event.error = MakeError("INVALID_STATE", "connect", "Connection already initialized");
+    event.error = MakeError(codes::kInvalidState, codes::kLevelConnect, "Connection already initialized");
     Emit(std::move(event));
     return;
   }
@@ -96,7 +97,7 @@ void Session::Connect(uint64_t request_id, ConnectRequest request) {
     proxy_ = proxy::MakeHandshake(config, target, &proxy_error);
     std::fill(config.password.begin(), config.password.end(), '\0');
     if (!proxy_) {
-      FailConnect(MakeError(proxy_error.code, "proxy", "TCP error: " + proxy_error.message));
+      FailConnect(MakeError(proxy_error.code, codes::kLevelProxy, "TCP error: " + proxy_error.message));
       return;
     }
     connector_.Reset(&request_.proxy.addresses, request_.proxy.port);
@@ -113,7 +114,7 @@ void Session::StartTcp() {
     if (status == TcpConnector::Status::kFailed) {
       const bool via_proxy = request_.proxy.kind != ProxyKind::kNone;
       std::string what = via_proxy ? "Proxy connection error: " : "Direct connection error: ";
-      FailConnect(MakeError("CONNECT_FAILED", via_proxy ? "proxy" : "connect",
+      FailConnect(MakeError(codes::kConnectFailed, via_proxy ? codes::kLevelProxy : codes::kLevelConnect,
                             "TCP error: " + what + connector_.last_error()));
       return;
     }
@@ -158,7 +159,7 @@ void Session::StartSsh() {
   ssh_ = libssh2_session_init_ex(&Libssh2Io::Allocate, &Libssh2Io::Release,
                                  &Libssh2Io::Reallocate, &callbacks_);
   if (ssh_ == nullptr) {
-    FailConnect(MakeError("SESSION_FAILED", "connect", "Session error: cannot allocate a session"));
+    FailConnect(MakeError(codes::kSessionFailed, codes::kLevelConnect, "Session error: cannot allocate a session"));
     return;
   }
   libssh2_session_set_blocking(ssh_, 0);
@@ -181,7 +182,7 @@ bool Session::StepProxy() {
     ssize_t n = send(watch_->fd, proxy_output_.data(), proxy_output_.size(), MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
-      FailConnect(MakeError("CONNECT_FAILED", "proxy",
+      FailConnect(MakeError(codes::kConnectFailed, codes::kLevelProxy,
                             "TCP error: Proxy connection error: " + OsErrorText(errno)));
       return false;
     }
@@ -198,13 +199,13 @@ bool Session::StepProxy() {
   } else if (n == 0) {
     verdict = proxy_->OnEof();
   } else if (errno != EAGAIN && errno != EWOULDBLOCK) {
-    FailConnect(MakeError("CONNECT_FAILED", "proxy",
+    FailConnect(MakeError(codes::kConnectFailed, codes::kLevelProxy,
                           "TCP error: Proxy connection error: " + OsErrorText(errno)));
     return false;
   }
   if (verdict == proxy::Verdict::kFailed) {
     const proxy::ProxyError& error = proxy_->error();
-    FailConnect(MakeError(error.code, "proxy", "TCP error: " + error.message));
+    FailConnect(MakeError(error.code, codes::kLevelProxy, "TCP error: " + error.message));
     return false;
   }
   if (verdict == proxy::Verdict::kDone) {
@@ -222,7 +223,7 @@ bool Session::StepHandshake() {
   int rc = libssh2_session_handshake(ssh_, watch_->fd);
   if (rc == LIBSSH2_ERROR_EAGAIN) return false;
   if (rc != 0) {
-    Error error = LastSshError(ssh_, rc, "Handshake error: ", "HANDSHAKE_FAILED", "handshake");
+    Error error = LastSshError(ssh_, rc, "Handshake error: ", codes::kHandshakeFailed, codes::kLevelHandshake);
     std::string why = offer_.ExplainFailure(ssh_, request_, sniffer_);
     if (!why.empty()) error.message += ": " + why;
     FailConnect(std::move(error));
@@ -304,9 +305,9 @@ bool Session::StepAuth() {
       Error error = authenticator_.error();
       // libssh2 may call a connection cut mid-login a refusal (e.g. -19 while waiting for the
       // USERAUTH reply): the read that saw end-of-stream tells the truth.
-      if (callbacks_.peer_closed && error.code != "CONNECTION_LOST") {
-        error.code = "CONNECTION_LOST";
-        error.level = "connect";
+      if (callbacks_.peer_closed && error.code != codes::kConnectionLost) {
+        error.code = codes::kConnectionLost;
+        error.level = codes::kLevelConnect;
         error.message = "Connection error: the server closed the connection during login (" +
                         error.message + ")";
       }
@@ -386,7 +387,7 @@ void Session::OnKeepaliveTimer(uv_timer_t* handle) {
     char amount[32];
     snprintf(amount, sizeof(amount), "%g", silent_ms / 1000.0);
     self->BreakTransport(MakeError(
-        "CONNECTION_LOST", "connect",
+        codes::kConnectionLost, codes::kLevelConnect,
         std::string("Connection error: the server did not answer keepalives for ") + amount + " s"));
     return;
   }
@@ -398,9 +399,9 @@ void Session::OnKeepaliveTimer(uv_timer_t* handle) {
 void Session::FailConnect(Error error) {
   if (state_ == State::kClosed || state_ == State::kClosing) return;
   uv_timer_stop(&connect_timer_);
-  if (!callbacks_.limit_error.empty() && error.code != "TIMEOUT" && error.code != "ABORTED") {
+  if (!callbacks_.limit_error.empty() && error.code != codes::kTimeout && error.code != codes::kAborted) {
     // The read that failed was ours: say which limit the server broke.
-    error = MakeError("HANDSHAKE_FAILED", "handshake",
+    error = MakeError(codes::kHandshakeFailed, codes::kLevelHandshake,
                       "Handshake error: " + callbacks_.limit_error + " (stage: " + StageName() + ")");
   }
   Debug("connect failed (" + error.code + "): " + error.message);
@@ -436,7 +437,7 @@ void Session::OnConnectTimer(uv_timer_t* handle) {
   char amount[32];
   snprintf(amount, sizeof(amount), "%g", seconds);
   self->FailConnect(MakeError(
-      "TIMEOUT", "timeout",
+      codes::kTimeout, codes::kLevelTimeout,
       "Timeout error: no connection to " + self->request_.host + ":" +
           std::to_string(self->request_.port) + " within " + amount + " s (stage: " + stage + ")"));
 }
@@ -450,8 +451,8 @@ void Session::Exec(uint64_t request_id, ExecRequest request) {
     event.kind = EventKind::kExecDone;
     event.ok = false;
     event.error = state_ == State::kBroken
-                      ? MakeError("NOT_CONNECTED", "channel", "No session: the connection was lost")
-                      : MakeError("NOT_CONNECTED", "channel", "No session");
+                      ? MakeError(codes::kNotConnected, codes::kLevelChannel, "No session: the connection was lost")
+                      : MakeError(codes::kNotConnected, codes::kLevelChannel, "No session");
     Emit(std::move(event));
     return;
   }
@@ -461,7 +462,7 @@ void Session::Exec(uint64_t request_id, ExecRequest request) {
   channel->StartTimer(engine_->loop(), [this, request_id, timeout_ms] {
     char amount[32];
     snprintf(amount, sizeof(amount), "%g", timeout_ms / 1000.0);
-    CancelExec(request_id, MakeError("TIMEOUT", "timeout",
+    CancelExec(request_id, MakeError(codes::kTimeout, codes::kLevelTimeout,
                                      std::string("Timeout error: the command did not finish within ") +
                                          amount + " s"));
   });
@@ -546,7 +547,7 @@ bool Session::StepChannels() {
       } else {
         // Refused with nothing else running: nothing will free a slot, so this command and every
         // queued one fail (TinySSH, for one, serves a single session channel per connection).
-        const Error refused = MakeError("CHANNEL_FAILED", "channel",
+        const Error refused = MakeError(codes::kChannelFailed, codes::kLevelChannel,
                                         "Channel error: " + LastSshMessage(ssh_) +
                                             " (the server refused a channel with none other open)",
                                         LIBSSH2_ERROR_CHANNEL_FAILURE);
@@ -579,7 +580,7 @@ bool Session::StepChannels() {
 }
 
 void Session::BreakTransport(Error error) {
-  if (callbacks_.peer_closed && error.code == "CONNECTION_LOST") {
+  if (callbacks_.peer_closed && error.code == codes::kConnectionLost) {
     error.message = "Connection error: the server closed the connection (" + error.message + ")";
   }
   for (auto* list : {&channels_, &queued_}) {
@@ -613,13 +614,13 @@ void Session::Close(uint64_t request_id) {
     return;
   }
   if (state_ != State::kReady) {
-    FailConnect(MakeError("ABORTED", "connect", "Connection closed before it was established"));
+    FailConnect(MakeError(codes::kAborted, codes::kLevelConnect, "Connection closed before it was established"));
     FinishClose();
     return;
   }
   for (auto* list : {&channels_, &queued_}) {
     for (auto& channel : *list) {
-      channel->Abandon(MakeError("NOT_CONNECTED", "channel",
+      channel->Abandon(MakeError(codes::kNotConnected, codes::kLevelChannel,
                                  "No session: the connection was closed while the command ran"));
     }
   }
@@ -655,12 +656,12 @@ void Session::Shutdown() {
   }
   for (auto* list : {&channels_, &queued_}) {
     for (auto& channel : *list) {
-      channel->Abandon(MakeError("NOT_CONNECTED", "channel", "No session: the environment is closing"));
+      channel->Abandon(MakeError(codes::kNotConnected, codes::kLevelChannel, "No session: the environment is closing"));
     }
   }
   if (state_ != State::kReady && state_ != State::kClosed && state_ != State::kBroken &&
       state_ != State::kNew && state_ != State::kClosing) {
-    FailConnect(MakeError("ABORTED", "connect", "The environment is closing"));
+    FailConnect(MakeError(codes::kAborted, codes::kLevelConnect, "The environment is closing"));
   }
   FinishClose();
   if (open_handles_ > 0 && !torn_down_) TearDown();
@@ -669,7 +670,7 @@ void Session::Shutdown() {
 void Session::TearDown() {
   for (auto* list : {&channels_, &queued_}) {
     for (auto& channel : *list) {
-      channel->Abandon(MakeError("NOT_CONNECTED", "channel", "No session"));
+      channel->Abandon(MakeError(codes::kNotConnected, codes::kLevelChannel, "No session"));
     }
   }
   if (!torn_down_) {
@@ -767,7 +768,7 @@ void Session::OnPoll(uv_poll_t* handle, int status, int events) {
     if (status < 0 && getsockopt(watch->fd, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
     self->callbacks_.peer_closed = err == 0;
     self->BreakTransport(MakeError(
-        "CONNECTION_LOST", "connect",
+        codes::kConnectionLost, codes::kLevelConnect,
         err != 0 ? "Connection error: the connection broke while no command was running: " + OsErrorText(err)
                  : "while no command was running"));
     return;

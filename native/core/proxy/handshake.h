@@ -37,6 +37,7 @@
 #include <string_view>
 
 #include "core/wipe.h"
+#include "core/codes.h"
 
 namespace native_ssh::core::proxy {
 
@@ -68,10 +69,10 @@ struct ProxyError {
   std::string message;  // OPI text with its prefix, e.g. "SOCKS5 error: connection refused"
 };
 
-inline constexpr char kAuthFailedCode[] = "PROXY_AUTH_FAILED";
-inline constexpr char kRefusedCode[] = "PROXY_REFUSED";
-inline constexpr char kProtocolCode[] = "PROXY_PROTOCOL";
-inline constexpr char kUnsupportedCode[] = "PROXY_UNSUPPORTED";
+inline constexpr const char* kAuthFailedCode = codes::kProxyAuthFailed;
+inline constexpr const char* kRefusedCode = codes::kProxyRefused;
+inline constexpr const char* kProtocolCode = codes::kProxyProtocol;
+inline constexpr const char* kUnsupportedCode = codes::kProxyUnsupported;
 
 // One proxy handshake on one TCP connection: owns the bytes still to be written, the bytes of the
 // proxy's reply received so far, the leftover bytes that follow the reply, and the outcome.
