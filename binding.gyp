@@ -70,6 +70,7 @@
         "native/core/engine.cc",
         "native/core/block_pool.cc",
         "native/core/byte_buffer.cc",
+        "native/core/channel_queue.cc",
         "native/core/exec_channel.cc",
         "native/core/host_key_stage.cc",
         "native/core/stdin_queue.cc",

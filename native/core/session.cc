@@ -383,7 +383,7 @@ void Session::OnKeepaliveTimer(uv_timer_t* handle) {
   const uint64_t silent_ms = uv_now(self->engine_->loop()) - self->callbacks_.last_receive_ms;
   // With commands pending the socket is read, so keepalive answers refresh last_receive_ms; a
   // peer silent for three intervals is gone (frozen, unplugged, or a black-holed route).
-  if (!self->channels_.empty() && silent_ms >= 3 * interval) {
+  if (self->commands_.running() && silent_ms >= 3 * interval) {
     char amount[32];
     snprintf(amount, sizeof(amount), "%g", silent_ms / 1000.0);
     self->BreakTransport(MakeError(
@@ -466,36 +466,24 @@ void Session::Exec(uint64_t request_id, ExecRequest request) {
                                      std::string("Timeout error: the command did not finish within ") +
                                          amount + " s"));
   });
-  channels_.push_back(std::move(channel));
+  commands_.Add(std::move(channel));
   Debug("command " + std::to_string(request_id) + ": opening a channel");
   Pump();
 }
 
-ExecChannel* Session::FindChannel(uint64_t request_id) {
-  for (auto* list : {&channels_, &queued_}) {
-    for (auto& channel : *list) {
-      if (channel->request_id() == request_id) return channel.get();
-    }
-  }
-  return nullptr;
-}
-
 void Session::CancelExec(uint64_t request_id, Error error) {
-  for (auto it = queued_.begin(); it != queued_.end(); ++it) {
-    if ((*it)->request_id() == request_id) {
-      (*it)->Cancel(std::move(error));
-      queued_.erase(it);
-      return;
-    }
+  if (std::unique_ptr<ExecChannel> waiting = commands_.TakeWaiting(request_id)) {
+    waiting->Cancel(std::move(error));
+    return;
   }
-  ExecChannel* channel = FindChannel(request_id);
+  ExecChannel* channel = commands_.Find(request_id);
   if (channel == nullptr) return;
   channel->Cancel(std::move(error));
   Pump();
 }
 
 void Session::AckExec(uint64_t request_id, uint64_t bytes) {
-  ExecChannel* channel = FindChannel(request_id);
+  ExecChannel* channel = commands_.Find(request_id);
   if (channel == nullptr) return;
   channel->Ack(bytes);
   Pump();
@@ -503,89 +491,46 @@ void Session::AckExec(uint64_t request_id, uint64_t bytes) {
 
 void Session::StopExec(uint64_t request_id) {
   Debug("command " + std::to_string(request_id) + ": stopped by the program (TERM, close)");
-  for (auto it = queued_.begin(); it != queued_.end(); ++it) {
-    if ((*it)->request_id() == request_id) {
-      (*it)->Stop();  // never opened: settles at once
-      queued_.erase(it);
-      return;
-    }
+  if (std::unique_ptr<ExecChannel> waiting = commands_.TakeWaiting(request_id)) {
+    waiting->Stop();  // never opened: settles at once
+    return;
   }
-  ExecChannel* channel = FindChannel(request_id);
+  ExecChannel* channel = commands_.Find(request_id);
   if (channel == nullptr) return;
   channel->Stop();
   Pump();
 }
 
 void Session::WriteStdin(uint64_t request_id, std::vector<uint8_t> bytes) {
-  ExecChannel* channel = FindChannel(request_id);
+  ExecChannel* channel = commands_.Find(request_id);
   if (channel == nullptr) return;
   channel->WriteStdin(std::move(bytes));
   Pump();
 }
 
 void Session::EndStdin(uint64_t request_id) {
-  ExecChannel* channel = FindChannel(request_id);
+  ExecChannel* channel = commands_.Find(request_id);
   if (channel == nullptr) return;
   channel->EndStdin();
   Pump();
 }
 
 bool Session::StepChannels() {
-  bool progress = false;
-  for (auto it = channels_.begin(); it != channels_.end();) {
-    ExecChannel* channel = it->get();
-    ExecChannel::Status status = channel->Step();
-    if (status == ExecChannel::Status::kTransportError) {
-      BreakTransport(channel->transport_error());
-      return false;
-    }
-    if (status == ExecChannel::Status::kNoSlot) {
-      Debug("command " + std::to_string(channel->request_id()) + ": the server refused a channel");
-      if (channels_.size() > 1) {
-        // The server's session limit (OpenSSH MaxSessions): wait for a running command to end.
-        queued_.push_back(std::move(*it));
-      } else {
-        // Refused with nothing else running: nothing will free a slot, so this command and every
-        // queued one fail (TinySSH, for one, serves a single session channel per connection).
-        const Error refused = MakeError(codes::kChannelFailed, codes::kLevelChannel,
-                                        "Channel error: " + LastSshMessage(ssh_) +
-                                            " (the server refused a channel with none other open)",
-                                        LIBSSH2_ERROR_CHANNEL_FAILURE);
-        channel->Cancel(refused);
-        for (auto& waiting : queued_) waiting->Cancel(refused);
-        queued_.clear();
-      }
-      it = channels_.erase(it);
-      progress = true;
-      continue;
-    }
-    if (status == ExecChannel::Status::kDone) {
-      Debug("command " + std::to_string(channel->request_id()) + ": channel closed");
-      it = channels_.erase(it);
-      if (!queued_.empty()) {
-        queued_.front()->Requeue();
-        channels_.push_back(std::move(queued_.front()));
-        queued_.pop_front();
-      }
-      progress = true;
-      continue;
-    }
-    if (status == ExecChannel::Status::kProgress) progress = true;
-    if (status == ExecChannel::Status::kWaiting) {
-      wanted_directions_ |= libssh2_session_block_directions(ssh_);
-    }
-    ++it;
+  const ChannelQueue::StepResult result =
+      commands_.Step(ssh_, [this](const std::string& line) { Debug(line); });
+  if (result.transport_failed) {
+    BreakTransport(result.transport_error);
+    return false;
   }
-  return progress;
+  wanted_directions_ |= result.directions;
+  return result.progress;
 }
 
 void Session::BreakTransport(Error error) {
   if (callbacks_.peer_closed && error.code == codes::kConnectionLost) {
     error.message = "Connection error: the server closed the connection (" + error.message + ")";
   }
-  for (auto* list : {&channels_, &queued_}) {
-    for (auto& channel : *list) channel->Abandon(error);
-  }
+  commands_.AbandonAll(error);
   TearDown();
   state_ = State::kBroken;
   Debug("connection lost: " + error.message);
@@ -618,12 +563,8 @@ void Session::Close(uint64_t request_id) {
     FinishClose();
     return;
   }
-  for (auto* list : {&channels_, &queued_}) {
-    for (auto& channel : *list) {
-      channel->Abandon(MakeError(codes::kNotConnected, codes::kLevelChannel,
+  commands_.AbandonAll(MakeError(codes::kNotConnected, codes::kLevelChannel,
                                  "No session: the connection was closed while the command ran"));
-    }
-  }
   state_ = State::kClosing;
   Debug("closing: sending a disconnect");
   uv_timer_start(&connect_timer_, &Session::OnConnectTimer, kDisconnectBoundMs, 0);
@@ -654,11 +595,8 @@ void Session::Shutdown() {
     // One try at a polite disconnect; the process is going away, so no waiting.
     libssh2_session_disconnect_ex(ssh_, SSH_DISCONNECT_BY_APPLICATION, "closed by native-ssh", "");
   }
-  for (auto* list : {&channels_, &queued_}) {
-    for (auto& channel : *list) {
-      channel->Abandon(MakeError(codes::kNotConnected, codes::kLevelChannel, "No session: the environment is closing"));
-    }
-  }
+  commands_.AbandonAll(
+      MakeError(codes::kNotConnected, codes::kLevelChannel, "No session: the environment is closing"));
   if (state_ != State::kReady && state_ != State::kClosed && state_ != State::kBroken &&
       state_ != State::kNew && state_ != State::kClosing) {
     FailConnect(MakeError(codes::kAborted, codes::kLevelConnect, "The environment is closing"));
@@ -668,11 +606,7 @@ void Session::Shutdown() {
 }
 
 void Session::TearDown() {
-  for (auto* list : {&channels_, &queued_}) {
-    for (auto& channel : *list) {
-      channel->Abandon(MakeError(codes::kNotConnected, codes::kLevelChannel, "No session"));
-    }
-  }
+  commands_.AbandonAll(MakeError(codes::kNotConnected, codes::kLevelChannel, "No session"));
   if (!torn_down_) {
     torn_down_ = true;
     uv_timer_stop(&connect_timer_);
@@ -695,8 +629,7 @@ void Session::TearDown() {
       for (int i = 0; i < 1000 && rc == LIBSSH2_ERROR_EAGAIN; ++i) rc = libssh2_session_free(ssh_);
       ssh_ = nullptr;
     }
-    channels_.clear();
-    queued_.clear();
+    commands_.Clear();
     ReleaseWatch();
     uv_close(reinterpret_cast<uv_handle_t*>(&connect_timer_), &Session::OnHandleClosed);
     uv_close(reinterpret_cast<uv_handle_t*>(&pump_timer_), &Session::OnHandleClosed);
@@ -759,7 +692,7 @@ void Session::OnPoll(uv_poll_t* handle, int status, int events) {
     self->OnTcpWritable();
     return;
   }
-  if (self->state_ == State::kReady && self->channels_.empty() && self->queued_.empty() &&
+  if (self->state_ == State::kReady && self->commands_.idle() &&
       (status < 0 || (events & UV_DISCONNECT) != 0)) {
     // Nothing runs, so nothing reads: the server closed the connection, or it broke (libuv
     // reports a socket error as EBADF: the socket's own error says which).
@@ -834,16 +767,15 @@ void Session::UpdateWatch() {
       // Idle connections are not watched: nothing reads the socket until the next command. Nor
       // are connections whose every command is paused by flow control (level-triggered polling
       // would spin on data nobody reads).
-      bool wants_input = false;
-      for (auto& channel : channels_) wants_input = wants_input || channel->WantsInput();
-      if (!channels_.empty()) events = libssh2_events();
+      const bool wants_input = commands_.WantsInput();
+      if (commands_.running()) events = libssh2_events();
       else callbacks_.blocks.Trim();  // idle: keep no spare packet blocks
       if (wants_input) events |= UV_READABLE;
       else events &= ~UV_READABLE;
       // Idle: watched for the end of the stream only (EPOLLRDHUP), so that a server that goes
       // away while nothing runs is noticed at once, not at the next command. (Not while commands
       // are paused: level-triggered, it would fire until they resume.)
-      if (channels_.empty()) events |= UV_DISCONNECT;
+      if (!commands_.running()) events |= UV_DISCONNECT;
       break;
     }
     default: break;

@@ -19,6 +19,7 @@
 #include "algorithm_offer.h"
 #include "authenticator.h"
 #include "callback_context.h"
+#include "channel_queue.h"
 #include "exec_channel.h"
 #include "host_key_stage.h"
 #include "kexinit_sniffer.h"
@@ -111,7 +112,6 @@ class Session {
   static void OnConnectTimer(uv_timer_t* handle);
   static void OnPumpTimer(uv_timer_t* handle);
   static void OnKeepaliveTimer(uv_timer_t* handle);
-  ExecChannel* FindChannel(uint64_t request_id);
   void StartKeepalive();
   static void OnHandleClosed(uv_handle_t* handle);
   static void OnWatchClosed(uv_handle_t* handle);
@@ -135,8 +135,7 @@ class Session {
   HostKeyStage host_key_;
   bool awaiting_recheck_ = false;  // kAwaitHostKey for HostKeyRecheck (not yet a verdict)
   bool lost_noticed_ = false;
-  std::list<std::unique_ptr<ExecChannel>> channels_;  // active, in submission order
-  std::list<std::unique_ptr<ExecChannel>> queued_;    // refused by the server: wait for a slot
+  ChannelQueue commands_;
   uv_timer_t connect_timer_{};
   uv_timer_t pump_timer_{};
   uv_timer_t keepalive_timer_{};

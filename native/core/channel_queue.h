@@ -1,0 +1,55 @@
+// The commands of one connection: the channels running, in submission order, and those the
+// server refused for want of a slot (OpenSSH's MaxSessions), which wait for a running one to end
+// and are then tried again; refused with none other running, a command fails, and every waiting
+// one with it (nothing would free a slot). Steps every running channel once per pump round.
+//
+// Owned by one Session; engine thread only.
+#ifndef NATIVE_SSH_CORE_CHANNEL_QUEUE_H_
+#define NATIVE_SSH_CORE_CHANNEL_QUEUE_H_
+
+#include <libssh2.h>
+
+#include <cstdint>
+#include <functional>
+#include <list>
+#include <memory>
+#include <string>
+
+#include "exec_channel.h"
+#include "request.h"
+
+namespace native_ssh::core {
+
+class ChannelQueue {
+ public:
+  struct StepResult {
+    bool progress = false;
+    bool transport_failed = false;  // a channel saw the connection fail: `transport_error` says how
+    Error transport_error;
+    int directions = 0;             // LIBSSH2_SESSION_BLOCK_* that waiting channels need
+  };
+
+  void Add(std::unique_ptr<ExecChannel> channel) { running_.push_back(std::move(channel)); }
+  // A running or waiting command, or nullptr.
+  ExecChannel* Find(uint64_t request_id);
+  // Removes a waiting (never opened) command and returns it; nullptr when it is not waiting.
+  std::unique_ptr<ExecChannel> TakeWaiting(uint64_t request_id);
+  // One round over the running channels; `debug` gets a line for refusals and closes.
+  StepResult Step(LIBSSH2_SESSION* ssh, const std::function<void(const std::string&)>& debug);
+  // Settles every command with `error` (the channels are freed by Clear or with the queue).
+  void AbandonAll(const Error& error);
+  void Clear();
+
+  bool running() const { return !running_.empty(); }
+  bool idle() const { return running_.empty() && waiting_.empty(); }
+  // True when a running channel would take input now (not paused by flow control).
+  bool WantsInput() const;
+
+ private:
+  std::list<std::unique_ptr<ExecChannel>> running_;  // in submission order
+  std::list<std::unique_ptr<ExecChannel>> waiting_;  // refused by the server: wait for a slot
+};
+
+}  // namespace native_ssh::core
+
+#endif  // NATIVE_SSH_CORE_CHANNEL_QUEUE_H_
