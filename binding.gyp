@@ -79,6 +79,7 @@
         "native/core/libssh2_io.cc",
         "native/core/known_hosts.cc",
         "native/core/session.cc",
+        "native/core/socket_watch.cc",
         "native/core/ssh_error.cc",
         "native/core/ssh_library.cc",
         "native/core/tcp_connector.cc",

@@ -132,7 +132,7 @@ void Session::StartTcp() {
 void Session::OnTcpWritable() {
   int err = 0;
   socklen_t length = sizeof(err);
-  if (getsockopt(watch_->fd, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
+  if (getsockopt(watch_->fd(), SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
   if (err == EINPROGRESS) return;
   if (err != 0) {
     connector_.RecordFailure(err);
@@ -144,7 +144,7 @@ void Session::OnTcpWritable() {
 }
 
 void Session::AfterTcp() {
-  TuneSocket(watch_->fd);
+  TuneSocket(watch_->fd());
   Debug(proxy_ ? "TCP connected to the proxy" : "TCP connected");
   if (proxy_) {
     state_ = State::kProxy;
@@ -164,7 +164,7 @@ void Session::StartSsh() {
   }
   libssh2_session_set_blocking(ssh_, 0);
   Libssh2Io::InstallSocketCallbacks(ssh_);
-  callbacks_.ssh_fd = watch_->fd;
+  callbacks_.ssh_fd = watch_->fd();
   callbacks_.pre_login_left = Libssh2Io::kPreLoginBytes;
   host_key_.Begin(&request_.host_key, request_.host, request_.port);
   Error invalid;
@@ -179,7 +179,7 @@ void Session::StartSsh() {
 bool Session::StepProxy() {
   bool progress = false;
   while (!proxy_output_.empty()) {
-    ssize_t n = send(watch_->fd, proxy_output_.data(), proxy_output_.size(), MSG_NOSIGNAL);
+    ssize_t n = send(watch_->fd(), proxy_output_.data(), proxy_output_.size(), MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EAGAIN || errno == EWOULDBLOCK) break;
       FailConnect(MakeError(codes::kConnectFailed, codes::kLevelProxy,
@@ -190,7 +190,7 @@ bool Session::StepProxy() {
     progress = true;
   }
   char buffer[4096];
-  ssize_t n = recv(watch_->fd, buffer, sizeof(buffer), 0);
+  ssize_t n = recv(watch_->fd(), buffer, sizeof(buffer), 0);
   proxy::Verdict verdict = proxy_->verdict();
   if (n > 0) {
     verdict = proxy_->Feed(reinterpret_cast<const uint8_t*>(buffer), static_cast<size_t>(n));
@@ -220,7 +220,7 @@ bool Session::StepProxy() {
 }
 
 bool Session::StepHandshake() {
-  int rc = libssh2_session_handshake(ssh_, watch_->fd);
+  int rc = libssh2_session_handshake(ssh_, watch_->fd());
   if (rc == LIBSSH2_ERROR_EAGAIN) return false;
   if (rc != 0) {
     Error error = LastSshError(ssh_, rc, "Handshake error: ", codes::kHandshakeFailed, codes::kLevelHandshake);
@@ -612,12 +612,12 @@ void Session::TearDown() {
     uv_timer_stop(&connect_timer_);
     uv_timer_stop(&pump_timer_);
     uv_timer_stop(&keepalive_timer_);
-    if (watch_ != nullptr) uv_poll_stop(&watch_->poll);
+    if (watch_ != nullptr) watch_->Stop();
     authenticator_.Release();
     if (ssh_ != nullptr) {
       // Shut the socket down first (the descriptor stays ours, so it cannot be reused under
       // libssh2), then free: every send fails at once, so nothing waits on the network.
-      if (watch_ != nullptr) shutdown(watch_->fd, SHUT_RDWR);
+      if (watch_ != nullptr) shutdown(watch_->fd(), SHUT_RDWR);
       // Reads go to the socket again (no turn budget, nothing "drained"): they find the end of
       // the stream at once, where an EAGAIN would make libssh2_session_free() give up and leak.
       callbacks_.socket_drained = false;
@@ -651,62 +651,45 @@ void Session::MaybeForget() {
 // ---- socket and pump -----------------------------------------------------------------------
 
 void Session::WatchSocket(int fd) {
-  watch_ = new SocketWatch();
-  watch_->fd = fd;
-  watch_->owner = this;
-  uv_poll_init(engine_->loop(), &watch_->poll, fd);
-  watch_->poll.data = watch_;
-  watched_events_ = 0;
+  watch_ = SocketWatch::Open(
+      engine_->loop(), fd, [this](int status, int events) { OnSocketEvent(status, events); },
+      [this] {
+        --open_handles_;
+        MaybeForget();
+      });
   ++open_handles_;
 }
 
 void Session::ReleaseWatch() {
   if (watch_ == nullptr) return;
-  uv_poll_stop(&watch_->poll);
-  uv_close(reinterpret_cast<uv_handle_t*>(&watch_->poll), &Session::OnWatchClosed);
+  watch_->Close();
   watch_ = nullptr;
-  watched_events_ = 0;
 }
 
-void Session::OnWatchClosed(uv_handle_t* handle) {
-  auto* watch = static_cast<SocketWatch*>(handle->data);
-  Session* self = watch->owner;
-  // libuv requires the poll handle to be closed before its descriptor.
-  close(watch->fd);
-  delete watch;
-  --self->open_handles_;
-  self->MaybeForget();
-}
-
-void Session::OnPoll(uv_poll_t* handle, int status, int events) {
-  auto* watch = static_cast<SocketWatch*>(handle->data);
-  Session* self = watch->owner;
-  if (self->watch_ != watch) return;
+void Session::OnSocketEvent(int status, int events) {
   // Readable, or an error that a read will report: reads go to the socket again.
   if (status < 0 || (events & (UV_READABLE | UV_DISCONNECT)) != 0) {
-    self->callbacks_.socket_drained = false;
+    callbacks_.socket_drained = false;
   }
-  if (self->state_ == State::kTcpConnecting) {
+  if (state_ == State::kTcpConnecting) {
     // Success or failure, SO_ERROR tells which (a failed connect also reports writable).
-    (void)status;
-    self->OnTcpWritable();
+    OnTcpWritable();
     return;
   }
-  if (self->state_ == State::kReady && self->commands_.idle() &&
-      (status < 0 || (events & UV_DISCONNECT) != 0)) {
+  if (state_ == State::kReady && commands_.idle() && (status < 0 || (events & UV_DISCONNECT) != 0)) {
     // Nothing runs, so nothing reads: the server closed the connection, or it broke (libuv
     // reports a socket error as EBADF: the socket's own error says which).
     int err = 0;
     socklen_t length = sizeof(err);
-    if (status < 0 && getsockopt(watch->fd, SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
-    self->callbacks_.peer_closed = err == 0;
-    self->BreakTransport(MakeError(
+    if (status < 0 && getsockopt(watch_->fd(), SOL_SOCKET, SO_ERROR, &err, &length) != 0) err = errno;
+    callbacks_.peer_closed = err == 0;
+    BreakTransport(MakeError(
         codes::kConnectionLost, codes::kLevelConnect,
         err != 0 ? "Connection error: the connection broke while no command was running: " + OsErrorText(err)
                  : "while no command was running"));
     return;
   }
-  self->Pump();
+  Pump();
 }
 
 void Session::OnPumpTimer(uv_timer_t* handle) {
@@ -780,13 +763,7 @@ void Session::UpdateWatch() {
     }
     default: break;
   }
-  if (events == watched_events_) return;
-  watched_events_ = events;
-  if (events == 0) {
-    uv_poll_stop(&watch_->poll);
-  } else {
-    uv_poll_start(&watch_->poll, events, &Session::OnPoll);
-  }
+  watch_->Want(events);
 }
 
 }  // namespace native_ssh::core

@@ -25,6 +25,7 @@
 #include "kexinit_sniffer.h"
 #include "proxy/handshake.h"
 #include "request.h"
+#include "socket_watch.h"
 #include "tcp_connector.h"
 
 namespace native_ssh::core {
@@ -75,11 +76,6 @@ class Session {
     kClosed,
   };
 
-  struct SocketWatch {
-    uv_poll_t poll;
-    int fd;
-    Session* owner;
-  };
 
   void StartTcp();
   void OnTcpWritable();
@@ -95,6 +91,7 @@ class Session {
   void UpdateWatch();
   void WatchSocket(int fd);
   void ReleaseWatch();
+  void OnSocketEvent(int status, int events);
   void FailConnect(Error error);
   void BreakTransport(Error error);
   void FinishClose();
@@ -108,13 +105,11 @@ class Session {
   std::string StageName() const;
   void MaybeForget();
 
-  static void OnPoll(uv_poll_t* handle, int status, int events);
   static void OnConnectTimer(uv_timer_t* handle);
   static void OnPumpTimer(uv_timer_t* handle);
   static void OnKeepaliveTimer(uv_timer_t* handle);
   void StartKeepalive();
   static void OnHandleClosed(uv_handle_t* handle);
-  static void OnWatchClosed(uv_handle_t* handle);
 
   Engine* engine_;
   uint64_t id_;
@@ -127,7 +122,6 @@ class Session {
   WipedString proxy_output_;  // may hold proxy credentials: zeroed as it is sent (core/wipe.h)
   CallbackContext callbacks_;
   SocketWatch* watch_ = nullptr;
-  int watched_events_ = 0;
   LIBSSH2_SESSION* ssh_ = nullptr;
   Authenticator authenticator_;
   KexinitSniffer sniffer_;
