@@ -26,7 +26,9 @@ core::Event NoSessionEvent(uint64_t request_id, core::EventKind kind) {
     event.ok = false;
     event.error.code = core::codes::kNotConnected;
     event.error.level = core::codes::kLevelChannel;
-    event.error.message = "No session";
+    // The session ended and was freed: closed, lost (the server went away, as TinySSH does after
+    // its one channel), or never connected.
+    event.error.message = "No session: the connection is closed or was lost";
   }
   return event;
 }
