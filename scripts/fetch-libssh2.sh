@@ -18,8 +18,6 @@ SUITE="${NSSH_LIBSSH2_SUITE:-trixie}"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/deps/libssh2"
 DIGESTS="$ROOT/deps/libssh2-source.sha256"
-# shellcheck source=debian-apt.sh
-source "$ROOT/scripts/debian-apt.sh"
 PATCH_DIR="$ROOT/patches/libssh2"
 FILES=("libssh2_$REVISION.dsc" "libssh2_$UPSTREAM.orig.tar.gz" "libssh2_$UPSTREAM.orig.tar.gz.asc"
   "libssh2_$REVISION.debian.tar.xz")
@@ -63,6 +61,8 @@ if [[ -n "${NATIVE_SSH_LIBSSH2_SRC:-}" ]]; then
   echo "libssh2: using the source package files in $NATIVE_SSH_LIBSSH2_SRC"
 else
   command -v apt-get >/dev/null || { how_to_provide; die "apt-get is not available (not a Debian system?)"; }
+  # shellcheck source=debian-apt.sh
+  source "$ROOT/scripts/debian-apt.sh"
   URI="$(debian_mirror_uri)"
   [[ -n "$URI" ]] || { how_to_provide; die "no Debian mirror found in /etc/apt/sources.list{,.d}"; }
   private_apt "$WORK" "deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $URI $SUITE main"

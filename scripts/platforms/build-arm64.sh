@@ -20,7 +20,7 @@ trap 'rm -rf "$SCRATCH"' EXIT
 mkdir -p "$SCRATCH/scripts"
 cp -a binding.gyp package.json native patches "$SCRATCH/"
 cp -a deps "$SCRATCH/"   # libssh2 (fetched), its config header, the pinned source digests
-cp -a scripts/fetch-libssh2.sh "$SCRATCH/scripts/"
+cp -a scripts/fetch-libssh2.sh scripts/debian-apt.sh "$SCRATCH/scripts/"
 ln -s "$ROOT/node_modules" "$SCRATCH/node_modules"
 
 echo "build-arm64: prebuildify --arch arm64 (aarch64-linux-gnu-g++; log: build-arm64.log)"
