@@ -25,8 +25,7 @@ std::unique_ptr<ExecChannel> ChannelQueue::TakeWaiting(uint64_t request_id) {
   return nullptr;
 }
 
-ChannelQueue::StepResult ChannelQueue::Step(LIBSSH2_SESSION* ssh,
-                                             const std::function<void(const std::string&)>& debug) {
+ChannelQueue::StepResult ChannelQueue::Step(LIBSSH2_SESSION* ssh) {
   StepResult result;
   for (auto it = running_.begin(); it != running_.end();) {
     ExecChannel* channel = it->get();
@@ -37,7 +36,7 @@ ChannelQueue::StepResult ChannelQueue::Step(LIBSSH2_SESSION* ssh,
       return result;
     }
     if (status == ExecChannel::Status::kNoSlot) {
-      debug("command " + std::to_string(channel->request_id()) + ": the server refused a channel");
+      if (debug_) debug_("command " + std::to_string(channel->request_id()) + ": the server refused a channel");
       if (running_.size() > 1) {
         // The server's session limit (OpenSSH MaxSessions): wait for a running command to end.
         waiting_.push_back(std::move(*it));
@@ -57,7 +56,7 @@ ChannelQueue::StepResult ChannelQueue::Step(LIBSSH2_SESSION* ssh,
       continue;
     }
     if (status == ExecChannel::Status::kDone) {
-      debug("command " + std::to_string(channel->request_id()) + ": channel closed");
+      if (debug_) debug_("command " + std::to_string(channel->request_id()) + ": channel closed");
       it = running_.erase(it);
       if (!waiting_.empty()) {
         waiting_.front()->Requeue();

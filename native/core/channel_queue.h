@@ -29,13 +29,15 @@ class ChannelQueue {
     int directions = 0;             // LIBSSH2_SESSION_BLOCK_* that waiting channels need
   };
 
+  // Where refusals and closes are told (debug lines); unset: nothing is built or told.
+  void SetDebug(std::function<void(const std::string&)> debug) { debug_ = std::move(debug); }
   void Add(std::unique_ptr<ExecChannel> channel) { running_.push_back(std::move(channel)); }
   // A running or waiting command, or nullptr.
   ExecChannel* Find(uint64_t request_id);
   // Removes a waiting (never opened) command and returns it; nullptr when it is not waiting.
   std::unique_ptr<ExecChannel> TakeWaiting(uint64_t request_id);
-  // One round over the running channels; `debug` gets a line for refusals and closes.
-  StepResult Step(LIBSSH2_SESSION* ssh, const std::function<void(const std::string&)>& debug);
+  // One round over the running channels.
+  StepResult Step(LIBSSH2_SESSION* ssh);
   // Settles every command with `error` (the channels are freed by Clear or with the queue).
   void AbandonAll(const Error& error);
   void Clear();
@@ -48,6 +50,7 @@ class ChannelQueue {
  private:
   std::list<std::unique_ptr<ExecChannel>> running_;  // in submission order
   std::list<std::unique_ptr<ExecChannel>> waiting_;  // refused by the server: wait for a slot
+  std::function<void(const std::string&)> debug_;
 };
 
 }  // namespace native_ssh::core

@@ -75,6 +75,7 @@ void Session::Connect(uint64_t request_id, ConnectRequest request) {
   }
   connect_request_id_ = request_id;
   request_ = std::move(request);
+  if (request_.debug) commands_.SetDebug([this](const std::string& line) { Debug(line); });
   const uint64_t now_ms = uv_hrtime() / 1000000;
   uint64_t timeout_ms = request_.connect_timeout_ms;
   if (request_.connect_deadline_hr_ms != 0) {
@@ -467,7 +468,7 @@ void Session::Exec(uint64_t request_id, ExecRequest request) {
                                          amount + " s"));
   });
   commands_.Add(std::move(channel));
-  Debug("command " + std::to_string(request_id) + ": opening a channel");
+  if (request_.debug) Debug("command " + std::to_string(request_id) + ": opening a channel");
   Pump();
 }
 
@@ -490,7 +491,7 @@ void Session::AckExec(uint64_t request_id, uint64_t bytes) {
 }
 
 void Session::StopExec(uint64_t request_id) {
-  Debug("command " + std::to_string(request_id) + ": stopped by the program (TERM, close)");
+  if (request_.debug) Debug("command " + std::to_string(request_id) + ": stopped by the program (TERM, close)");
   if (std::unique_ptr<ExecChannel> waiting = commands_.TakeWaiting(request_id)) {
     waiting->Stop();  // never opened: settles at once
     return;
@@ -516,8 +517,7 @@ void Session::EndStdin(uint64_t request_id) {
 }
 
 bool Session::StepChannels() {
-  const ChannelQueue::StepResult result =
-      commands_.Step(ssh_, [this](const std::string& line) { Debug(line); });
+  const ChannelQueue::StepResult result = commands_.Step(ssh_);
   if (result.transport_failed) {
     BreakTransport(result.transport_error);
     return false;
