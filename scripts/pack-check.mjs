@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// Proves the three ways the package installs, each in an empty directory, each followed by an
-// `ExecuteCommand` through the installed package against a local sshd:
+// Packs the package (prepack builds both prebuilds: linux-x64 and the cross-compiled linux-arm64,
+// each checked with `file` inside the tarball), then proves the three ways it installs, each in an
+// empty directory, each followed by an `ExecuteCommand` through the installed package against a
+// local sshd:
 //   1. `npm install <tarball>` with gcc/g++/cc/c++/make hidden from PATH (stand-ins that record
 //      any call and fail): the prebuild is used, nothing is compiled;
 //   2. `npm install --ignore-scripts <tarball>` (npm's allowScripts policy, or a cautious user):
@@ -19,11 +21,21 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'nssh-pack-'));
 const fail = (message) => { console.error(`pack-check: ${message}`); process.exit(1); };
 
-console.log('pack-check: npm pack (builds dist/ and the linux-x64 prebuild)');
+console.log('pack-check: npm pack (prepack builds dist/, the linux-x64 prebuild and the cross-compiled linux-arm64 one)');
 const packed = execFileSync('npm', ['pack', '--pack-destination', work], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
 const tarball = path.join(work, packed.trim().split('\n').pop());
 const listing = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' });
-if (!/package\/prebuilds\/linux-x64\/[^/]+\.node/.test(listing)) fail('the tarball has no linux-x64 prebuild');
+// Both prebuilds, each of its own architecture (as `file` reads the copy inside the tarball).
+const unpacked = path.join(work, 'unpacked');
+fs.mkdirSync(unpacked);
+execFileSync('tar', ['-xzf', tarball, '-C', unpacked, 'package/prebuilds']);
+for (const [dir, arch] of [['linux-x64', 'x86-64'], ['linux-arm64', 'ARM aarch64']]) {
+  const binary = path.join(unpacked, 'package', 'prebuilds', dir, 'native-ssh.node');
+  if (!fs.existsSync(binary)) fail(`the tarball has no prebuilds/${dir}/native-ssh.node`);
+  const info = execFileSync('file', ['-b', binary], { encoding: 'utf8' }).trim();
+  console.log(`pack-check: prebuilds/${dir}/native-ssh.node: ${info}`);
+  if (!info.includes(arch)) fail(`prebuilds/${dir}/native-ssh.node is not an ${arch} binary`);
+}
 if (/package\/deps\/libssh2\/src/.test(listing)) fail('the tarball must not carry libssh2 sources');
 for (const needed of ['package/patches/libssh2/0006-channel-open-two-steps.patch', 'package/deps/libssh2-source.sha256', 'package/scripts/fetch-libssh2.sh', 'package/scripts/debian-apt.sh']) {
   if (!listing.split('\n').includes(needed)) fail(`the tarball lacks ${needed} (a source build needs it)`);

@@ -132,8 +132,18 @@ describe('process lifetime', () => {
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d) => { out += d; });
+    // The clock that matters starts when the last awaited call has returned (its output has
+    // arrived): a process kept alive by the open connection would never exit. Starting Node and
+    // the command get a bound of their own, wide enough for an emulated Node (qemu-user runs it
+    // 5-20 times slower: docs/platforms.md).
     const code = await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => { child.kill('SIGKILL'); reject(new Error('the script did not exit within 15 s')); }, 15000);
+      const fail = (why) => { child.kill('SIGKILL'); reject(new Error(why)); };
+      let timer = setTimeout(() => fail(`the command's output did not arrive within 120 s (got ${JSON.stringify(out)})`), 120_000);
+      child.stdout.on('data', () => {
+        if (out !== sshd.user) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => fail('the script did not exit within 10 s of its last awaited call'), 10_000);
+      });
       child.once('exit', (c) => { clearTimeout(timer); resolve(c); });
     });
     assert.equal(code, 0);

