@@ -52,11 +52,12 @@ void* BlockPool::Alloc(size_t size) {
 
 void BlockPool::Free(void* block) {
   if (block == nullptr) return;
-  Wipe(block);
-  if (Pooled(SizeOf(block)) && spares_.size() < kMaxSpares) {
+  if (!idle_ && Pooled(SizeOf(block)) && spares_.size() < kMaxSpares) {
+    Wipe(block);  // kept for the next packet: its pages stay resident
     spares_.push_back(block);
     return;
   }
+  WipeAndRelease(block, UsedOf(block));
   std::free(Raw(block));
 }
 
@@ -77,8 +78,17 @@ void* BlockPool::Realloc(void* block, size_t size) {
   return moved;
 }
 
+void BlockPool::SetIdle(bool idle) {
+  idle_ = idle;
+  if (idle) Trim();
+}
+
 void BlockPool::Trim() {
-  for (void* block : spares_) std::free(Raw(block));
+  // Already zeroed (Free); the pages a spare never used go back to the kernel, not to the heap.
+  for (void* block : spares_) {
+    WipeAndRelease(block, kPooledSize);
+    std::free(Raw(block));
+  }
   spares_.clear();
 }
 

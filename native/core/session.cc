@@ -752,7 +752,7 @@ void Session::UpdateWatch() {
       // would spin on data nobody reads).
       const bool wants_input = commands_.WantsInput();
       if (commands_.running()) events = libssh2_events();
-      else callbacks_.blocks.Trim();  // idle: keep no spare packet blocks
+      callbacks_.blocks.SetIdle(!commands_.running());  // idle: keep no spare packet blocks
       if (wants_input) events |= UV_READABLE;
       else events &= ~UV_READABLE;
       // Idle: watched for the end of the stream only (EPOLLRDHUP), so that a server that goes

@@ -1,6 +1,10 @@
 #include "core/wipe.h"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <utility>
 
@@ -14,6 +18,21 @@ void* (*const volatile kMemset)(void*, int, size_t) = std::memset;
 
 void WipeBytes(void* data, size_t size) {
   if (data != nullptr && size != 0) kMemset(data, 0, size);
+}
+
+void WipeAndRelease(void* data, size_t size) {
+  if (data == nullptr || size == 0) return;
+  static const uintptr_t kPage = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
+  const uintptr_t start = reinterpret_cast<uintptr_t>(data);
+  const uintptr_t end = start + size;
+  const uintptr_t first = (start + kPage - 1) & ~(kPage - 1);  // first whole page
+  const uintptr_t last = end & ~(kPage - 1);                    // end of the last whole page
+  if (last <= first || madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED) != 0) {
+    WipeBytes(data, size);
+    return;
+  }
+  WipeBytes(data, first - start);
+  WipeBytes(reinterpret_cast<void*>(last), end - last);
 }
 
 void WipeString(std::string* text) {

@@ -16,6 +16,14 @@ namespace native_ssh::core {
 // Sets `size` bytes at `data` to zero; the stores are kept even when the memory is freed next.
 void WipeBytes(void* data, size_t size);
 
+// For memory about to be freed: zeroes `size` bytes at `data` without making resident what was
+// never touched. The whole pages inside the range are handed back to the kernel
+// (madvise(MADV_DONTNEED): the process then reads them as zeros and they no longer count in its
+// RSS); the partial pages at either end are zeroed with WipeBytes(). A memset over a buffer
+// libssh2 sized for a whole packet but filled with a few bytes would fault in every page of it,
+// and freed heap memory stays resident: ~25 KiB per idle connection measured (bench memory).
+void WipeAndRelease(void* data, size_t size);
+
 // Zeroes every byte of the string's buffer (its capacity, not only its size) and releases it;
 // the string is then empty.
 void WipeString(std::string* text);

@@ -1,5 +1,6 @@
 // Unit tests of BlockPool: libssh2's per-session memory with spare packet-sized blocks.
 #include "core/block_pool.h"
+#include "core/wipe.h"
 
 #include <cstdint>
 #include <cstring>
@@ -9,6 +10,7 @@
 #include "test_main.h"
 
 using native_ssh::core::BlockPool;
+using native_ssh::core::WipeAndRelease;
 
 TEST(SmallAndLargeBlocksAreUsableAndFreed) {
   BlockPool pool;
@@ -26,6 +28,7 @@ TEST(SmallAndLargeBlocksAreUsableAndFreed) {
 
 TEST(PacketSizedBlocksAreKeptAndReused) {
   BlockPool pool;
+  pool.SetIdle(false);  // commands run
   void* first = pool.Alloc(35000);
   ASSERT_TRUE(first != nullptr);
   std::memset(first, 1, 35000);
@@ -40,8 +43,23 @@ TEST(PacketSizedBlocksAreKeptAndReused) {
   EXPECT_EQ(pool.spares(), size_t{0});
 }
 
+TEST(AnIdlePoolKeepsNoSpares) {
+  BlockPool pool;  // a new pool is idle (a session before its first command)
+  void* block = pool.Alloc(35000);
+  ASSERT_TRUE(block != nullptr);
+  std::memset(block, 1, 35000);
+  pool.Free(block);
+  EXPECT_EQ(pool.spares(), size_t{0});
+  pool.SetIdle(false);
+  pool.Free(pool.Alloc(35000));
+  EXPECT_EQ(pool.spares(), size_t{1});
+  pool.SetIdle(true);  // going idle frees the spares
+  EXPECT_EQ(pool.spares(), size_t{0});
+}
+
 TEST(KeepsNoMoreThanMaxSpares) {
   BlockPool pool;
+  pool.SetIdle(false);
   std::vector<void*> blocks;
   for (size_t i = 0; i < BlockPool::kMaxSpares + 10; ++i) blocks.push_back(pool.Alloc(20000));
   for (void* block : blocks) pool.Free(block);
@@ -74,6 +92,7 @@ TEST(ReallocKeepsTheBytesAcrossClasses) {
 TEST(FreedBlocksAreZeroedUpToTheMostTheyHeld) {
   // libssh2 frees passwords, keyboard answers and plaintext packets without clearing them.
   BlockPool pool;
+  pool.SetIdle(false);  // so that the freed block is kept and can be looked at
   auto* block = static_cast<unsigned char*>(pool.Alloc(30000));
   ASSERT_TRUE(block != nullptr);
   std::memset(block, 0x5a, 30000);
@@ -86,6 +105,17 @@ TEST(FreedBlocksAreZeroedUpToTheMostTheyHeld) {
   for (size_t i = 0; i < 30000; ++i) nonzero += again[i] != 0;
   EXPECT_EQ(nonzero, size_t{0});
   pool.Free(again);
+}
+
+TEST(WipeAndReleaseZeroesEveryByte) {
+  // The whole pages go back to the kernel (read as zeros), the partial ones are zeroed.
+  std::vector<unsigned char> memory(5 * 4096 + 123, 0x5a);
+  WipeAndRelease(memory.data() + 7, memory.size() - 10);
+  size_t nonzero = 0;
+  for (size_t i = 7; i < memory.size() - 3; ++i) nonzero += memory[i] != 0;
+  EXPECT_EQ(nonzero, size_t{0});
+  EXPECT_EQ(memory[6], 0x5a);  // outside the range: untouched
+  EXPECT_EQ(memory[memory.size() - 3], 0x5a);
 }
 
 TEST(RefusesImpossibleSizes) {
