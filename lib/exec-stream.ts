@@ -93,6 +93,19 @@ export interface ExecStream extends AsyncIterable<ExecChunk> {
   cancel(): Promise<ExecExit>;
 }
 
+/** How a command's final event says it ended: the exit status, or the signal (then no status). */
+export function exitOf(event: RawEvent): ExecExit {
+  return {
+    exitCode: event.exitSignal !== undefined ? null : (event.exitStatus ?? null),
+    signal: event.exitSignal ?? null,
+  };
+}
+
+/** The error of a command's final event that failed. */
+export function commandError(event: RawEvent): SshError {
+  return new SshError(event.error ?? { code: 'CHANNEL_FAILED', level: 'channel', message: 'Channel error' });
+}
+
 /** How an {@link ExecStreamImpl} starts its command (given by `Connection.stream()`). */
 export interface ExecStreamStart {
   handle: SessionHandle | undefined;
@@ -231,14 +244,11 @@ export class ExecStreamImpl implements ExecStream {
     }
     if (!event.final) return;
     if (!event.ok) {
-      const error = new SshError(event.error ?? { code: 'CHANNEL_FAILED', level: 'channel', message: 'Channel error' });
+      const error = commandError(event);
       this.#finish(undefined, this.#feed?.explain(error) ?? error);
       return;
     }
-    const exit: ExecExit = {
-      exitCode: event.exitSignal !== undefined ? null : (event.exitStatus ?? null),
-      signal: event.exitSignal ?? null,
-    };
+    const exit = exitOf(event);
     if (event.cancelled === true) exit.cancelled = true;
     this.#finish(exit, undefined);
   }

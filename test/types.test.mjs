@@ -17,6 +17,11 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
+/** The package's declaration files, relative to dist/ (lib/opi/ compiles to dist/opi/). */
+function declarations() {
+  return fs.readdirSync(path.join(ROOT, 'dist'), { recursive: true }).filter((name) => name.endsWith('.d.ts')).sort();
+}
+
 /**
  * A scratch app whose node_modules/native-ssh holds the package's declarations and package.json,
  * and node_modules/@types/node the repository's. Returns its directory.
@@ -26,8 +31,9 @@ export function scratchApp(prefix) {
   const pkg = path.join(app, 'node_modules', 'native-ssh');
   fs.mkdirSync(path.join(pkg, 'dist'), { recursive: true });
   fs.copyFileSync(path.join(ROOT, 'package.json'), path.join(pkg, 'package.json'));
-  for (const name of fs.readdirSync(path.join(ROOT, 'dist'))) {
-    if (name.endsWith('.d.ts')) fs.copyFileSync(path.join(ROOT, 'dist', name), path.join(pkg, 'dist', name));
+  for (const name of declarations()) {
+    fs.mkdirSync(path.dirname(path.join(pkg, 'dist', name)), { recursive: true });
+    fs.copyFileSync(path.join(ROOT, 'dist', name), path.join(pkg, 'dist', name));
   }
   fs.mkdirSync(path.join(app, 'node_modules', '@types'));
   fs.symlinkSync(path.join(ROOT, 'node_modules', '@types', 'node'), path.join(app, 'node_modules', '@types', 'node'), 'dir');
@@ -53,9 +59,13 @@ describe('the published declarations', () => {
   it('start with a reference to Node types and hold no internal member', () => {
     const index = fs.readFileSync(path.join(ROOT, 'dist', 'index.d.ts'), 'utf8');
     assert.match(index, /^\/\/\/ <reference types="node"/);
-    const client = fs.readFileSync(path.join(ROOT, 'dist', 'client.d.ts'), 'utf8');
-    for (const internal of ['submitExec', 'execRaw', 'connectPlan', 'SessionHandle, plan']) {
-      assert.ok(!client.includes(internal), `dist/client.d.ts shows ${internal}`);
+    const connection = fs.readFileSync(path.join(ROOT, 'dist', 'connection.d.ts'), 'utf8');
+    for (const internal of ['fromEngine', 'NoticeRoute', 'SessionHandle']) {
+      assert.ok(!connection.includes(internal), `dist/connection.d.ts shows ${internal}`);
+    }
+    for (const name of declarations()) {
+      const text = fs.readFileSync(path.join(ROOT, 'dist', name), 'utf8');
+      for (const internal of ['execRaw', 'submitExec', 'connectPlan']) assert.ok(!text.includes(internal), `dist/${name} shows ${internal}`);
     }
   });
 

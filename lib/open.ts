@@ -1,19 +1,25 @@
 /**
- * From a validated plan to the engine's connect options: reads the key and known_hosts files
- * (bounded in size), resolves names, and checks the key's header, all within the connect
- * timeout: the engine gets what is left of it.
+ * From a validated plan to an open {@link Connection}: reads the key and known_hosts files
+ * (bounded in size), resolves names and checks the key's header, all within the connect timeout
+ * (the engine gets what is left of it); then has the engine connect and log in, and answers its
+ * host-key questions: the caller's `verify`, and accept-new's record of a new host under the
+ * known_hosts lock (lib/known-hosts-record.ts). JavaScript thread.
  * @packageDocumentation
  */
 import dns = require('node:dns');
 import net = require('node:net');
 
+import { Connection, NoticeRoute } from './connection';
+import { debugSink } from './debug';
 import { SshError, shown } from './errors';
 import { MAX_KNOWN_HOSTS_BYTES, ReadCancel, readBounded } from './files';
 import { checkPrivateKey, KeyFacts, wrongPassphrase } from './keys';
-import { RawAddress, RawConnectOptions, RawError } from './native';
-import { ConnectPlan, HostKeyPlan, KeySource, MAX_KEY_BYTES } from './settings';
+import { KnownHostsLock, lockKnownHosts } from './known-hosts-record';
+import { RawAddress, RawConnectOptions, RawError, RawEvent, SessionHandle } from './native';
+import { ConnectPlan, HostKeyPlan, KeySource } from './plan';
+import { MAX_KEY_BYTES } from './validate';
 
-export function timeoutError(plan: ConnectPlan, stage: string): SshError {
+function timeoutError(plan: ConnectPlan, stage: string): SshError {
   return new SshError({
     code: 'TIMEOUT',
     level: 'timeout',
@@ -84,7 +90,7 @@ function readKey(source: KeySource, cancel: ReadCancel): Promise<Buffer> {
 }
 
 /** The engine's connect options, and what the private key's header said (for the engine's errors). */
-export interface Prepared {
+interface Prepared {
   raw: RawConnectOptions;
   key?: KeyFacts;
   /** Buffers read from key files for `raw`: zeroed by {@link forgetSecrets} once the engine has its copy. */
@@ -96,7 +102,7 @@ export interface Prepared {
  * binding copies synchronously in `connect()`). Buffers the caller passed are the caller's and
  * are left alone.
  */
-export function forgetSecrets(prepared: Pick<Prepared, 'owned'>): void {
+function forgetSecrets(prepared: Pick<Prepared, 'owned'>): void {
   for (const buffer of prepared.owned ?? []) buffer.fill(0);
 }
 
@@ -109,7 +115,7 @@ const KEYFILE_AUTH_FAILED = -48;
  * (OpenSSH Ed25519 keys, which the engine counts as AUTH_FAILED): both are KEY_INVALID, and
  * for an encrypted key given a passphrase the message says the passphrase is wrong.
  */
-export function engineError(plan: ConnectPlan, prepared: Prepared, error: RawError | undefined): SshError {
+function engineError(plan: ConnectPlan, prepared: Prepared, error: RawError | undefined): SshError {
   const init = error ?? { code: 'CONNECT_FAILED', level: 'connect', message: 'TCP error: connection failed' };
   if (plan.auth.type === 'private_key' && (init.code === 'KEY_INVALID' || init.errno === KEYFILE_AUTH_FAILED)) {
     if (plan.auth.passphrase !== undefined && (prepared.key?.encrypted || init.errno === KEYFILE_AUTH_FAILED)) {
@@ -121,7 +127,7 @@ export function engineError(plan: ConnectPlan, prepared: Prepared, error: RawErr
 }
 
 /** Reads files, resolves names and checks the key, within `deadline`. */
-export async function prepareConnect(plan: ConnectPlan, deadline: number, debug?: (message: string) => void): Promise<Prepared> {
+async function prepareConnect(plan: ConnectPlan, deadline: number, debug?: (message: string) => void): Promise<Prepared> {
   let key: KeyFacts | undefined;
   const owned: Buffer[] = [];
   let raw: RawConnectOptions;
@@ -218,4 +224,102 @@ function readKnownHosts(hostKey: HostKeyPlan, cancel: ReadCancel): Promise<Buffe
   return readBounded(hostKey.knownHostsPath, {
     limit: MAX_KNOWN_HOSTS_BYTES, field, expected: 'a readable file', noun: 'known_hosts file', cancel, emptyWhenAbsent: true,
   });
+}
+
+/** Numbers connections in debug lines. */
+let connectionCount = 0;
+
+/**
+ * Opens a connection from a validated plan: reads files and resolves names ({@link prepareConnect}),
+ * has the engine connect and log in, answers its host-key questions (the caller's `verify`, then
+ * accept-new's record under the known_hosts lock), and makes the {@link Connection}.
+ */
+export async function openConnection(plan: ConnectPlan): Promise<Connection> {
+  const deadline = Date.now() + plan.connectTimeoutMs;
+  const debug = debugSink(plan.debug, `#${++connectionCount} ${plan.username}@${plan.host}:${plan.port}`);
+  debug?.(`connecting${plan.proxy ? ` through ${plan.proxy.type} proxy ${plan.proxy.host}:${plan.proxy.port}` : ''}, login ${plan.auth.type}, host key policy ${plan.hostKey.policy}, within ${plan.connectTimeoutMs} ms`);
+  const prepared = await prepareConnect(plan, deadline, debug);
+  const handle = new SessionHandle();
+  const notices = new NoticeRoute(debug);
+  prepared.raw.noticeRequestId = notices.id;
+  if (debug !== undefined) prepared.raw.debug = true;
+  return new Promise<Connection>((resolvePromise, reject) => {
+    let lock: KnownHostsLock | undefined;
+    const answer = (refusal: string | undefined): void => {
+      try {
+        if (refusal === undefined) handle.hostKeyVerdict(true);
+        else handle.hostKeyVerdict(false, 'HOST_KEY_MISMATCH', refusal);
+      } catch {
+        // The engine stopped: the connect request gets its final event anyway.
+      }
+    };
+    // accept-new met a new host: the caller's verify first, then the file is locked and re-read,
+    // the engine checks the key against it again, and the line is appended under the lock.
+    const onHostKey = async (info: Record<string, string>): Promise<void> => {
+      if (info.phase === 'recorded') {
+        const held = lock;
+        lock = undefined;
+        await held?.finish(info.known_hosts_line ?? '');
+        answer(undefined);
+        return;
+      }
+      const refusal = await askVerify(plan, info);
+      if (info.phase !== 'record' || refusal !== undefined) {
+        answer(refusal);
+        return;
+      }
+      lock = await lockKnownHosts(plan.hostKey, deadline, debug);
+      if (lock === undefined) {
+        answer(undefined);
+        return;
+      }
+      try {
+        handle.hostKeyRecheck(lock.text);
+      } catch {
+        void lock.release();
+        lock = undefined;
+      }
+    };
+    const onEvent = (event: RawEvent): void => {
+      if (event.kind === 'hostkey') {
+        void onHostKey(event.info ?? {});
+        return;
+      }
+      if (!event.ok) {
+        void lock?.release();
+        lock = undefined;
+        notices.stop();
+        reject(engineError(plan, prepared, event.error));
+        return;
+      }
+      resolvePromise(Connection.fromEngine(handle, plan, event.info ?? {}, notices));
+    };
+    try {
+      handle.connect(prepared.raw, onEvent);
+    } catch (error) {
+      notices.stop();
+      reject(error);
+    } finally {
+      forgetSecrets(prepared);
+    }
+  });
+}
+
+/** Runs the caller's verify callback; resolves to a refusal message, or undefined to accept. */
+async function askVerify(plan: ConnectPlan, info: Record<string, string>): Promise<string | undefined> {
+  const verify = plan.hostKey.verify;
+  if (verify === undefined) return undefined;
+  const fingerprint = info.host_key_fingerprint ?? '';
+  try {
+    const accepted = await verify({
+      type: info.host_key_type ?? 'unknown',
+      fingerprint,
+      key: Buffer.from(info.host_key ?? '', 'base64'),
+      host: plan.host,
+      port: plan.port,
+    });
+    return accepted === true ? undefined : `Host key error: the verify callback refused ${info.host_key_type ?? ''} key ${fingerprint}`;
+  } catch (error) {
+    return `Host key error: the verify callback failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }

@@ -7,8 +7,8 @@
  */
 import fs = require('node:fs');
 
-import { settingsError, shown } from './errors';
-import { checkKeys, OPI_LOGGING_KEYS } from './known-keys';
+import { settingsError, shown } from '../errors';
+import { checkKeys, OPI_LOGGING_KEYS } from '../known-keys';
 
 /** `GetLoggingSettings` result. */
 export interface LoggingSettings {

@@ -10,7 +10,7 @@
  * password prompt was cancelled with Ctrl-C.
  *
  * Secrets (`--pass` of the password, key and proxy methods) may come from the environment or a
- * prompt instead of the command line (lib/cli-secrets.ts); `--out` files are made private (0600).
+ * prompt instead of the command line (lib/opi/cli-secrets.ts); `--out` files are made private (0600).
  * @packageDocumentation
  */
 import fs = require('node:fs');
@@ -18,21 +18,10 @@ import path = require('node:path');
 
 import { Command, CommanderError } from 'commander';
 
-import {
-  ConnectionConfiguration,
-  ExecuteCommand,
-  GetConnectionConfiguration,
-  GetProxySettings,
-  GetSettingsKI,
-  GetSettingsLoginPassword,
-  GetSettingsPrivateKey,
-  GetSettingsViaAgent,
-  OpiProxyType,
-  ProxySettings,
-  SshSettings,
-} from './index';
 import { PromptCancelled, resolveSecret, SecretSource, SECRETS } from './cli-secrets';
+import { ExecuteCommand } from './functions';
 import { LooseJsonError, parseLooseJson } from './loose-json';
+import * as opi from './settings';
 
 /** Exit status of a usage error. */
 const USAGE = 2;
@@ -193,7 +182,7 @@ const METHODS: MethodSpec[] = [
     run: (v) => {
       const set = jsonObject('--set', raw(v, 'set'));
       if (set === undefined) throw new UsageError('--set: must not be empty');
-      return GetConnectionConfiguration(set as unknown as SshSettings, jsonObject('--proxy', raw(v, 'proxy')) as ProxySettings | undefined);
+      return opi.GetConnectionConfiguration(set as unknown as opi.SshSettings, jsonObject('--proxy', raw(v, 'proxy')) as opi.ProxySettings | undefined);
     },
   },
   {
@@ -208,7 +197,7 @@ const METHODS: MethodSpec[] = [
     run: (v) => {
       const conn = jsonObject('--conn', raw(v, 'conn'));
       if (conn === undefined) throw new UsageError('--conn: must not be empty');
-      return ExecuteCommand(conn as unknown as ConnectionConfiguration, text(v, 'comm') ?? '');
+      return ExecuteCommand(conn as unknown as opi.ConnectionConfiguration, text(v, 'comm') ?? '');
     },
   },
   {
@@ -217,7 +206,7 @@ const METHODS: MethodSpec[] = [
     builder: true,
     options: [...HOST_PORT_USER, { name: 'pass', arg: 'password', description: secretText('password', SECRETS.password, ''), secret: SECRETS.password }],
     example: 'NATIVE_SSH_PASSWORD=secret native-ssh ssh GetSettingsLoginPassword --host 127.0.0.1 --port 22 --user me --out set.json',
-    run: (v, secrets) => GetSettingsLoginPassword(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? '', secrets.pass ?? ''),
+    run: (v, secrets) => opi.GetSettingsLoginPassword(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? '', secrets.pass ?? ''),
   },
   {
     name: 'GetSettingsPrivateKey',
@@ -230,7 +219,7 @@ const METHODS: MethodSpec[] = [
       { name: 'pass', arg: 'passphrase', description: secretText('passphrase of the private key', SECRETS.passphrase, 'when the key is encrypted '), secret: SECRETS.passphrase },
     ],
     example: 'native-ssh ssh GetSettingsPrivateKey --host 127.0.0.1 --port 22 --user me --key ~/.ssh/id_ed25519',
-    run: (v, secrets) => GetSettingsPrivateKey(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? '',
+    run: (v, secrets) => opi.GetSettingsPrivateKey(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? '',
       pathOrText(raw(v, 'key')) ?? '', pathOrText(raw(v, 'pub')) ?? '', secrets.pass ?? ''),
   },
   {
@@ -239,7 +228,7 @@ const METHODS: MethodSpec[] = [
     builder: true,
     options: [...HOST_PORT_USER],
     example: 'native-ssh ssh GetSettingsViaAgent --host 127.0.0.1 --port 22 --user me',
-    run: (v) => GetSettingsViaAgent(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? ''),
+    run: (v) => opi.GetSettingsViaAgent(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? ''),
   },
   {
     name: 'GetSettingsKI',
@@ -250,7 +239,7 @@ const METHODS: MethodSpec[] = [
       { name: 'prompts', arg: 'answers', description: 'answers in prompt order (visible to other users in `ps`)', required: true, repeatable: true },
     ],
     example: `native-ssh ssh GetSettingsKI --host 127.0.0.1 --port 22 --user me --prompts "['123456','yes']"`,
-    run: (v) => GetSettingsKI(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? '',
+    run: (v) => opi.GetSettingsKI(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? '',
       stringArray('--prompts', (v.prompts as string[] | undefined) ?? [])),
   },
   {
@@ -265,7 +254,7 @@ const METHODS: MethodSpec[] = [
       { name: 'pass', arg: 'password', description: secretText('proxy password; an empty one is kept', SECRETS.proxyPassword, 'when --login is given '), secret: SECRETS.proxyPassword },
     ],
     example: 'native-ssh ssh GetProxySettings --addr 127.0.0.1 --port 1080 --type socks5',
-    run: (v, secrets) => GetProxySettings(text(v, 'addr') ?? '', text(v, 'port') ?? '', (text(v, 'type') ?? 'socks5') as OpiProxyType, text(v, 'login'), secrets.pass),
+    run: (v, secrets) => opi.GetProxySettings(text(v, 'addr') ?? '', text(v, 'port') ?? '', (text(v, 'type') ?? 'socks5') as opi.OpiProxyType, text(v, 'login'), secrets.pass),
   },
 ];
 
@@ -314,7 +303,7 @@ function methodUsage(spec: MethodSpec): string {
 
 function packageVersion(): string {
   try {
-    const pkg: unknown = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf8'));
+    const pkg: unknown = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
     const version = (pkg as { version?: unknown }).version;
     return typeof version === 'string' ? version : 'unknown';
   } catch {

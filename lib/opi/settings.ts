@@ -1,18 +1,15 @@
 /**
- * The Open Integration Package (OPI) SSH functions, with their names, parameters and result shapes
- * (the README's OPI section; the original's behaviour is described in the design notes), as a thin layer over the idiomatic client. Nothing here throws for a
- * runtime failure: failures resolve to `{result: false, error, code}`.
+ * The OPI settings structures (`GetSettings*`, `GetProxySettings`, `GetConnectionConfiguration`)
+ * and the functions that build them, with OPI's names, parameters and leniencies: a field left
+ * empty is left out, numeric text becomes a number, a key path is made absolute. Builders never
+ * fail; the structures are validated when used (lib/opi/to-options.ts). Pure functions,
+ * JavaScript thread.
  * @packageDocumentation
  */
 import path = require('node:path');
 
-import { Connection, connectPlan, rawExecOptions } from './client';
-import { OpiFailure, settingsError, SshError, toOpiFailure } from './errors';
-import { checkKeys, OPI_CONFIGURATION_KEYS } from './known-keys';
-import { Logger, loggerFromSettings, LoggingSettings, LogResult } from './log';
-import { isPrivateKeyText, parseOpiSettings, ProxyType, requireString } from './settings';
-
-const loggers = new WeakMap<Connection, Logger>();
+import { ProxyType } from '../plan';
+import { isPrivateKeyText, isPublicKeyText } from '../validate';
 
 /**
  * The extension fields every settings structure may carry (durations in seconds, at most
@@ -107,25 +104,6 @@ export interface ConnectionConfiguration {
   proxy?: ProxySettings;
 }
 
-/** `ExecuteCommand` success. */
-export interface ExecuteSuccess {
-  result: true;
-  /** Decimal text of the exit status (128 + signal number when a signal ended the command). */
-  exit_code: string;
-  stdout: string;
-  stderr: string;
-  /** Signal name (e.g. `TERM`) when a signal ended the command. */
-  exit_signal?: string;
-  /** Present when a cap cut the output. */
-  stdout_truncated?: boolean;
-  stderr_truncated?: boolean;
-  /** Configuration mode only. */
-  close_connection?: { result: true };
-}
-
-/** `ExecuteCommand` result. */
-export type ExecuteResult = ExecuteSuccess | OpiFailure;
-
 /** OPI's "filled" rule: undefined, null, "", 0 and [] are not filled. */
 function filled(value: unknown): boolean {
   if (value === undefined || value === null || value === '' || value === 0) return false;
@@ -148,8 +126,6 @@ function base(authType: string, host: unknown, port: unknown, login: unknown): R
   return out;
 }
 
-const PUBLIC_KEY_TEXT = /^\s*(ssh-|ecdsa-|sk-)/;
-
 /** Settings for a password login. */
 export function GetSettingsLoginPassword(host: string, port: number | string, login: string, password = ''): PasswordSettings {
   const out = base('password', host, port, login);
@@ -164,7 +140,7 @@ export function GetSettingsLoginPassword(host: string, port: number | string, lo
 export function GetSettingsPrivateKey(host: string, port: number | string, login: string, privateKey: string, publicKey = '', passphrase = ''): PrivateKeySettings {
   const out = base('private_key', host, port, login);
   if (filled(privateKey)) out.key_path = isPrivateKeyText(String(privateKey)) ? String(privateKey) : path.resolve(String(privateKey));
-  if (filled(publicKey)) out.pub_path = PUBLIC_KEY_TEXT.test(String(publicKey)) ? String(publicKey) : path.resolve(String(publicKey));
+  if (filled(publicKey)) out.pub_path = isPublicKeyText(String(publicKey)) ? String(publicKey) : path.resolve(String(publicKey));
   if (filled(passphrase)) out.passphrase = String(passphrase);
   return out as unknown as PrivateKeySettings;
 }
@@ -202,119 +178,3 @@ export function GetConnectionConfiguration(settings: SshSettings, proxy?: ProxyS
   return out;
 }
 
-/** True only for a {@link Connection} of this library (open or closed). */
-export function IsConnector(value: unknown): value is Connection {
-  return value instanceof Connection;
-}
-
-/** Opens a connection; resolves to it, or to `{result: false, error, code}`. `logging` comes from {@link GetLoggingSettings}. */
-export async function CreateConnection(settings: SshSettings | Connection, proxy?: ProxySettings, logging?: LoggingSettings): Promise<Connection | OpiFailure> {
-  let logger: Logger | undefined;
-  try {
-    if (IsConnector(settings)) return settings;
-    logger = loggerFromSettings(logging);
-    const plan = parseOpiSettings(settings, proxy);
-    logger?.log('Connecting to SSH server');
-    const connection = await connectPlan(plan);
-    logger?.log('Connected to SSH server');
-    if (logger !== undefined) loggers.set(connection, logger);
-    return connection;
-  } catch (error) {
-    const failure = toOpiFailure(error);
-    logger?.log(`Connect failed: ${failure.error}`);
-    return failure;
-  }
-}
-
-/**
- * The connection's log as text: the last `count` entries (0: all) joined with LF; a failure
- * (`INVALID_STATE`) when the connection was opened without logging settings.
- */
-export function GetLog(connection: Connection, asString: true, count?: number): string | OpiFailure;
-/**
- * The connection's log: `{result: true, logs, total, returned}` with the last `count` entries (0:
- * all); a failure (`INVALID_STATE`) when the connection was opened without logging settings.
- */
-export function GetLog(connection: Connection, asString?: false, count?: number): LogResult | OpiFailure;
-/**
- * The connection's log: `{result: true, logs, total, returned}` with the last `count` entries (0:
- * all), or those entries joined with LF when `asString` is true.
- */
-export function GetLog(connection: Connection, asString?: boolean, count?: number): LogResult | string | OpiFailure;
-export function GetLog(connection: Connection, asString = false, count = 100): LogResult | string | OpiFailure {
-  const logger = IsConnector(connection) ? loggers.get(connection) : undefined;
-  if (logger === undefined) return { result: false, error: 'Logger not initialized', code: 'INVALID_STATE' };
-  const result = logger.read(count);
-  return asString ? result.logs.join('\n') : result;
-}
-
-function isConfiguration(value: unknown): value is ConnectionConfiguration {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'set' in value;
-}
-
-/** OPI's exit_code text: the status, or 128 + the signal's number when a signal ended it. */
-function exitCodeText(exitCode: number | null, signal: string | null): string {
-  if (exitCode !== null) return String(exitCode);
-  const numbers: Record<string, number> = {
-    HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11,
-    USR2: 12, PIPE: 13, ALRM: 14, TERM: 15,
-  };
-  const number = signal !== null ? numbers[signal] : undefined;
-  return number !== undefined ? String(128 + number) : '-1';
-}
-
-async function runOn(connection: Connection, command: string): Promise<ExecuteSuccess> {
-  const raw = await connection.execRaw(rawExecOptions(command, {}, connection.commandTimeoutMs));
-  let stdout = raw.stdout.toString('utf8');
-  if (stdout.endsWith('\n')) stdout = stdout.slice(0, -1);
-  const result: ExecuteSuccess = {
-    result: true,
-    exit_code: exitCodeText(raw.exitCode, raw.signal),
-    stdout,
-    stderr: raw.stderr.toString('utf8'),
-  };
-  if (raw.signal !== null) result.exit_signal = raw.signal;
-  if (raw.stdoutTruncated) result.stdout_truncated = true;
-  if (raw.stderrTruncated) result.stderr_truncated = true;
-  return result;
-}
-
-/**
- * Runs `command` on a connection, or on a configuration (opened and closed around the command,
- * with `close_connection` added to the result).
- */
-export async function ExecuteCommand(connection: Connection | ConnectionConfiguration, command: string): Promise<ExecuteResult> {
-  try {
-    requireString(command, 'command');
-    if (IsConnector(connection)) {
-      loggers.get(connection)?.log(`Execute command: ${command}`);
-      return await runOn(connection, command);
-    }
-    if (!isConfiguration(connection)) {
-      throw settingsError('connection', 'must be a connection from CreateConnection or a configuration from GetConnectionConfiguration (with a "set" key)');
-    }
-    checkKeys(connection, OPI_CONFIGURATION_KEYS);
-    const opened = await connectPlan(parseOpiSettings(connection.set, connection.proxy));
-    try {
-      const result = await runOn(opened, command);
-      await opened.close();
-      result.close_connection = { result: true };
-      return result;
-    } finally {
-      await opened.close();
-    }
-  } catch (error) {
-    return toOpiFailure(error);
-  }
-}
-
-/** Closes a connection (SSH disconnect included). Closing twice is harmless. */
-export async function CloseConnection(connection: Connection): Promise<{ result: true } | OpiFailure> {
-  if (!IsConnector(connection)) {
-    return toOpiFailure(new SshError({ code: 'INVALID_SETTINGS', level: 'settings', message: 'Settings error: connection must be a connection from CreateConnection' }));
-  }
-  loggers.get(connection)?.log('Disconnecting from SSH server');
-  await connection.close();
-  await loggers.get(connection)?.flush();
-  return { result: true };
-}

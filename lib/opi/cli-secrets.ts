@@ -7,7 +7,7 @@
  */
 import fs = require('node:fs');
 
-import { keyFacts } from './keys';
+import { keyFacts } from '../keys';
 
 /** The user pressed Ctrl-C (or Ctrl-D on an empty line is not this: that is an empty answer). */
 export class PromptCancelled extends Error {}

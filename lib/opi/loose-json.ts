@@ -160,6 +160,3 @@ class LooseJsonParser {
 export function parseLooseJson(text: string): unknown {
   return new LooseJsonParser(text).parse();
 }
-
-// ---------------------------------------------------------------------------------------------
-// Option values.
