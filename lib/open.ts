@@ -27,34 +27,9 @@ function timeoutError(plan: ConnectPlan, stage: string): SshError {
   });
 }
 
-/** Resolves `host` (numeric addresses are used as they are); bounded by `deadline`. */
-async function resolve(host: string, viaProxy: boolean, plan: ConnectPlan, deadline: number): Promise<RawAddress[]> {
-  const family = net.isIP(host);
-  if (family !== 0) return [{ address: host, family: family as 4 | 6 }];
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError(plan, 'DNS lookup')), Math.max(0, deadline - Date.now()));
-  });
-  try {
-    const found = await Promise.race([dns.promises.lookup(host, { all: true, verbatim: true }), timeout]);
-    return found.map((entry) => ({ address: entry.address, family: entry.family === 6 ? 6 : 4 }));
-  } catch (error) {
-    if (error instanceof SshError) throw error;
-    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
-    const what = viaProxy ? 'Proxy connection error' : 'Direct connection error';
-    throw new SshError({
-      code: 'DNS_FAILED',
-      level: viaProxy ? 'proxy' : 'connect',
-      message: `TCP error: ${what}: failed to look up address of ${host}: ${code}`,
-    });
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
- * Runs `work` (a file read) within the connect deadline: past it, a TIMEOUT naming `stage`, and
- * the work is told to stop.
+ * Runs `work` (a file read, a name lookup) within the connect deadline: past it, a TIMEOUT naming
+ * `stage`, and the work is told to stop (file reads look at `cancel`).
  */
 async function withinDeadline<T>(plan: ConnectPlan, deadline: number, stage: string, work: (cancel: ReadCancel) => Promise<T>): Promise<T> {
   if (Date.now() >= deadline) throw timeoutError(plan, stage);
@@ -72,6 +47,25 @@ async function withinDeadline<T>(plan: ConnectPlan, deadline: number, stage: str
     return await Promise.race([running, timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** Resolves `host` (numeric addresses are used as they are); bounded by `deadline`. */
+async function resolve(host: string, viaProxy: boolean, plan: ConnectPlan, deadline: number): Promise<RawAddress[]> {
+  const family = net.isIP(host);
+  if (family !== 0) return [{ address: host, family: family as 4 | 6 }];
+  try {
+    const found = await withinDeadline(plan, deadline, 'DNS lookup', () => dns.promises.lookup(host, { all: true, verbatim: true }));
+    return found.map((entry) => ({ address: entry.address, family: entry.family === 6 ? 6 : 4 }));
+  } catch (error) {
+    if (error instanceof SshError) throw error;
+    const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    const what = viaProxy ? 'Proxy connection error' : 'Direct connection error';
+    throw new SshError({
+      code: 'DNS_FAILED',
+      level: viaProxy ? 'proxy' : 'connect',
+      message: `TCP error: ${what}: failed to look up address of ${host}: ${code}`,
+    });
   }
 }
 

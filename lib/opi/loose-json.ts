@@ -75,13 +75,7 @@ class LooseJsonParser {
       this.skipBlanks();
       // defineProperty, as JSON.parse does: a "__proto__" key is data, not the prototype.
       Object.defineProperty(out, key, { value: this.value(depth + 1), enumerable: true, writable: true, configurable: true });
-      this.skipBlanks();
-      if (this.text[this.pos] === ',') {
-        this.pos++;
-        this.skipBlanks();
-      } else if (this.text[this.pos] !== '}') {
-        this.fail("expected ',' or '}'");
-      }
+      this.afterItem('}');
     }
     this.pos++; // }
     return out;
@@ -94,16 +88,21 @@ class LooseJsonParser {
     while (this.text[this.pos] !== ']') {
       if (this.pos >= this.text.length) this.fail("expected ']'");
       out.push(this.value(depth + 1));
-      this.skipBlanks();
-      if (this.text[this.pos] === ',') {
-        this.pos++;
-        this.skipBlanks();
-      } else if (this.text[this.pos] !== ']') {
-        this.fail("expected ',' or ']'");
-      }
+      this.afterItem(']');
     }
     this.pos++; // ]
     return out;
+  }
+
+  /** After an item of an object or array: a `,` and the blanks after it, or the closing `close` (left in place). */
+  private afterItem(close: '}' | ']'): void {
+    this.skipBlanks();
+    if (this.text[this.pos] === ',') {
+      this.pos++;
+      this.skipBlanks();
+    } else if (this.text[this.pos] !== close) {
+      this.fail(`expected ',' or '${close}'`);
+    }
   }
 
   /** True when a `'` at `quoteAt` closes the string: only delimiters or the end follow it. */
