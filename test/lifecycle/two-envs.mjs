@@ -1,4 +1,4 @@
-// Child process of test/lifecycle.test.mjs: two Node environments (the main thread and worker
+// Child process of test/lifecycle/lifecycle.test.mjs: two Node environments (the main thread and worker
 // threads), each with its own engine, working at the same time; a worker terminated in the middle
 // of its commands must not disturb the others. Exits by itself when done.
 import assert from 'node:assert/strict';

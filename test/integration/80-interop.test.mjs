@@ -27,11 +27,11 @@ import {
   GetProxySettings,
   GetSettingsLoginPassword,
   GetSettingsPrivateKey,
-} from '../dist/index.js';
-import { dropbearAvailable, startDropbear } from './fixtures/dropbear.mjs';
-import { startDante, startTinyproxy } from './fixtures/proxies.mjs';
-import { canUsePassword, startSshd } from './fixtures/sshd.mjs';
-import { startTinySsh, tinysshAvailable } from './fixtures/tinyssh.mjs';
+} from '../../dist/index.js';
+import { dropbearAvailable, startDropbear } from '../fixtures/dropbear.mjs';
+import { startDante, startTinyproxy } from '../fixtures/proxies.mjs';
+import { canUsePassword, startSshd } from '../fixtures/sshd.mjs';
+import { startTinySsh, tinysshAvailable } from '../fixtures/tinyssh.mjs';
 
 const IS_ROOT = process.getuid?.() === 0;
 const PARALLEL = 20;

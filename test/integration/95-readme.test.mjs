@@ -29,10 +29,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { startDante, startTinyproxy } from './fixtures/proxies.mjs';
-import { canUsePassword, startSshd } from './fixtures/sshd.mjs';
+import { startDante, startTinyproxy } from '../fixtures/proxies.mjs';
+import { canUsePassword, startSshd } from '../fixtures/sshd.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 const require = createRequire(import.meta.url);
@@ -120,7 +120,7 @@ function localize(body, env) {
       .replace(/'proxyuser'/g, `'${tinyproxy.login}'`);
   }
   const left = /example\.com|proxy\.example/.exec(text);
-  if (left !== null) throw new Error(`'${left[0]}' is used in a form this test cannot replace (see the header of test/readme.test.mjs)`);
+  if (left !== null) throw new Error(`'${left[0]}' is used in a form this test cannot replace (see the header of test/integration/95-readme.test.mjs)`);
   return text;
 }
 

@@ -1,4 +1,4 @@
-// Lifecycle: every way a connection's life can end, each in a child process (test/lifecycle/*)
+// Lifecycle: every way a connection's life can end, each in a child process (this folder's scripts)
 // that must exit cleanly: exit code 0, no signal, within a bound. Close while commands are
 // pending; garbage collection of connections never closed; environment teardown at each stage of
 // a connection (process.exit, the loop running dry, a worker terminated, a worker exiting); two
@@ -10,8 +10,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 
-import { startDante } from './fixtures/proxies.mjs';
-import { startSshd } from './fixtures/sshd.mjs';
+import { startDante } from '../fixtures/proxies.mjs';
+import { startSshd } from '../fixtures/sshd.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SLOW = process.env.NATIVE_SSH_SANITIZED === '1' ? 3 : 1;
@@ -63,7 +63,7 @@ async function assertSessionsEnd(what, ms = 5000) {
 function runChild(script, args = [], { execArgv = [], timeoutMs = 20_000 } = {}) {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [...execArgv, path.join(HERE, 'lifecycle', script), ...args], {
+    const child = spawn(process.execPath, [...execArgv, path.join(HERE, script), ...args], {
       env: { ...process.env, NSSH_LIFECYCLE: JSON.stringify(target) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -13,7 +13,7 @@ import {
   GetSettingsPrivateKey,
   GetSettingsViaAgent,
   IsConnector,
-} from '../dist/index.js';
+} from '../../dist/index.js';
 
 describe('GetSettings* builders', () => {
   it('builds the password structure and turns a numeric port string into a number', () => {

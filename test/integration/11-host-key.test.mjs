@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { connect, CreateConnection, ExecuteCommand, GetConnectionConfiguration, GetSettingsPrivateKey, SshError } from '../dist/index.js';
-import { startSshd } from './fixtures/sshd.mjs';
+import { connect, CreateConnection, ExecuteCommand, GetConnectionConfiguration, GetSettingsPrivateKey, SshError } from '../../dist/index.js';
+import { startSshd } from '../fixtures/sshd.mjs';
 
 let sshd;
 let other;

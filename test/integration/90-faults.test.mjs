@@ -18,11 +18,11 @@ import {
   ExecuteCommand,
   GetSettingsPrivateKey,
   SshError,
-} from '../dist/index.js';
-import { startDaemon } from './fixtures/proc.mjs';
-import { startDante } from './fixtures/proxies.mjs';
-import { startRelay } from './fixtures/relay.mjs';
-import { startSshd } from './fixtures/sshd.mjs';
+} from '../../dist/index.js';
+import { startDaemon } from '../fixtures/proc.mjs';
+import { startDante } from '../fixtures/proxies.mjs';
+import { startRelay } from '../fixtures/relay.mjs';
+import { startSshd } from '../fixtures/sshd.mjs';
 
 // Bounds are stretched when the suites run against the sanitizer build (scripts/asan-tests.sh).
 const SLOW = process.env.NATIVE_SSH_SANITIZED === '1' ? 3 : 1;

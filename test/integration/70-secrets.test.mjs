@@ -19,9 +19,9 @@ import {
   GetSettingsKI,
   GetSettingsLoginPassword,
   GetSettingsPrivateKey,
-} from '../dist/index.js';
-import { startDante } from './fixtures/proxies.mjs';
-import { canUsePassword, startSshd } from './fixtures/sshd.mjs';
+} from '../../dist/index.js';
+import { startDante } from '../fixtures/proxies.mjs';
+import { canUsePassword, startSshd } from '../fixtures/sshd.mjs';
 
 let sshd;
 let kiOnly;

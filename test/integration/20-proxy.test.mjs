@@ -10,15 +10,15 @@ import {
   GetProxySettings,
   GetSettingsPrivateKey,
   SshError,
-} from '../dist/index.js';
+} from '../../dist/index.js';
 import {
   startDante,
   startRefusingPort,
   startSilentServer,
   startSshDynamicForward,
   startTinyproxy,
-} from './fixtures/proxies.mjs';
-import { startSshd } from './fixtures/sshd.mjs';
+} from '../fixtures/proxies.mjs';
+import { startSshd } from '../fixtures/sshd.mjs';
 
 let sshd;
 const proxies = {};

@@ -27,7 +27,7 @@ it('without a usable libcrypto.so.3 / libssl.so.3, requiring the package throws 
   }
 });
 
-const { loadErrorMessage, runtimeLibc } = createRequire(import.meta.url)('../dist/load-error.js');
+const { loadErrorMessage, runtimeLibc } = createRequire(import.meta.url)('../../dist/load-error.js');
 
 it('on a musl Node (Alpine) the load error says musl is not supported yet and names the source build', () => {
   // What loading the glibc prebuild on Alpine reports (musl's dynamic loader).

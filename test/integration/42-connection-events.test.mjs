@@ -9,10 +9,10 @@ import util from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { connect, SshError } from '../dist/index.js';
-import { canUsePassword, startSshd } from './fixtures/sshd.mjs';
+import { connect, SshError } from '../../dist/index.js';
+import { canUsePassword, startSshd } from '../fixtures/sshd.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 let sshd;
 before(async () => { sshd = await startSshd(); });
 after(async () => { await sshd?.stop(); });

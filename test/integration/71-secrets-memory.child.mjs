@@ -1,4 +1,4 @@
-// Child process of test/secrets-memory.test.mjs: logs in once with every kind of secret, closes
+// Child process of test/integration/71-secrets-memory.test.mjs: logs in once with every kind of secret, closes
 // every connection, drops its own references to the secrets, then waits on stdin while the test
 // reads this process's memory (/proc/<pid>/mem) for copies of the secrets.
 //

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { DEFAULTS, ERROR_CODES, ERROR_LEVELS } from '../dist/codes.js';
+import { DEFAULTS, ERROR_CODES, ERROR_LEVELS } from '../../dist/codes.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const filesUnder = (dir, ext) => fs.readdirSync(path.join(root, dir), { recursive: true })
   .filter((f) => ext.some((e) => f.endsWith(e))).map((f) => path.join(dir, f));
 

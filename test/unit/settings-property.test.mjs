@@ -24,8 +24,8 @@ import {
   GetConnectionConfiguration,
   IsConnector,
   SshError,
-} from '../dist/index.js';
-import { startRefusingPort } from './fixtures/proxies.mjs';
+} from '../../dist/index.js';
+import { startRefusingPort } from '../fixtures/proxies.mjs';
 
 const RUNS = Number(process.env.NSSH_PROPERTY_RUNS ?? 300);
 // npm test uses a fixed seed, so a run is reproducible and CI does not turn red on a value never

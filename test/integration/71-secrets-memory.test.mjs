@@ -1,5 +1,5 @@
 // After close(), no copy of a secret stays in the process's memory: a child process
-// (test/secrets/memory-scenario.mjs) logs in with every kind of secret (password, key text with a
+// (test/integration/71-secrets-memory.child.mjs) logs in with every kind of secret (password, key text with a
 // passphrase, the key from a file, keyboard-interactive answer, SOCKS5 and HTTP proxy passwords;
 // the idiomatic client and OPI's CreateConnection), closes everything, and waits; this test then
 // reads every readable region of the child's memory through /proc/<pid>/mem and looks for each
@@ -27,11 +27,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, it } from 'node:test';
 
-import { startDante, startTinyproxy } from './fixtures/proxies.mjs';
-import { canUsePassword, startSshd } from './fixtures/sshd.mjs';
+import { startDante, startTinyproxy } from '../fixtures/proxies.mjs';
+import { canUsePassword, startSshd } from '../fixtures/sshd.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const SCENARIO = path.join(here, 'secrets', 'memory-scenario.mjs');
+const SCENARIO = path.join(here, '71-secrets-memory.child.mjs');
 // Accounts of this test only: their passwords are not ASCII (sshd and PAM compare bytes).
 const PASSWORD_USER = 'nsshsecpw';
 const KEYBOARD_USER = 'nsshsecki';

@@ -1,4 +1,4 @@
-// Type tests: compiled (never run) against the declarations a user gets: test/types.test.mjs puts
+// Type tests: compiled (never run) against the declarations a user gets: test/unit/types.test.mjs puts
 // dist/*.d.ts and package.json into node_modules/native-ssh of a scratch app and runs tsc there
 // (strict, "types": [] so that Node's types come only through the package's own reference).
 // Each `@ts-expect-error` must be an error, or tsc fails ("unused directive"); each sits right

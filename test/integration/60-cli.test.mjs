@@ -10,10 +10,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { startDante, startRefusingPort } from './fixtures/proxies.mjs';
-import { canUsePassword, startSshd } from './fixtures/sshd.mjs';
+import { startDante, startRefusingPort } from '../fixtures/proxies.mjs';
+import { canUsePassword, startSshd } from '../fixtures/sshd.mjs';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(ROOT, 'bin', 'native-ssh.js');
 
 /** Runs the CLI; resolves to {status, stdout, stderr}. */

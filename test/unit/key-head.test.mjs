@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, it } from 'node:test';
 
-import { keyFacts } from '../dist/keys.js';
+import { keyFacts } from '../../dist/keys.js';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nssh-keyhead-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

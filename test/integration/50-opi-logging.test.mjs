@@ -12,8 +12,8 @@ import {
   GetLog,
   GetLoggingSettings,
   GetSettingsPrivateKey,
-} from '../dist/index.js';
-import { startSshd } from './fixtures/sshd.mjs';
+} from '../../dist/index.js';
+import { startSshd } from '../fixtures/sshd.mjs';
 
 const LINE = /^\[\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3}\] .+$/;
 let sshd;

@@ -8,9 +8,9 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { after, before, describe, it } from 'node:test';
 
-import { connect, SshError } from '../dist/index.js';
-import { MAX_LINE_CHARS } from '../dist/exec-stream.js';
-import { startSshd } from './fixtures/sshd.mjs';
+import { connect, SshError } from '../../dist/index.js';
+import { MAX_LINE_CHARS } from '../../dist/exec-stream.js';
+import { startSshd } from '../fixtures/sshd.mjs';
 
 let sshd;
 let conn;

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-import { connect, ExecuteCommand, GetConnectionConfiguration, GetSettingsPrivateKey, SshError } from '../dist/index.js';
-import { startSshd } from './fixtures/sshd.mjs';
+import { connect, ExecuteCommand, GetConnectionConfiguration, GetSettingsPrivateKey, SshError } from '../../dist/index.js';
+import { startSshd } from '../fixtures/sshd.mjs';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 let sshd;
 let other;
 let dir;

@@ -1,6 +1,6 @@
 // The public types as a user gets them: dist/*.d.ts and package.json are put into
 // node_modules/native-ssh of a scratch app (what `npm install` gives, minus the binaries), and
-// test/types/api.ts, which imports 'native-ssh', is compiled there with tsc in strict mode.
+// test/unit/types/api.ts, which imports 'native-ssh', is compiled there with tsc in strict mode.
 // `"types": []` leaves Node's types out of the app, so they come only through the package's own
 // `/// <reference types="node" />`. api.ts holds the documented usage and, with
 // `@ts-expect-error`, the misuse that must not compile (a login-less options object, a misspelt
@@ -14,7 +14,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const TSC = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 
 /** The package's declaration files, relative to dist/ (lib/opi/ compiles to dist/opi/). */
@@ -50,7 +50,7 @@ describe('the published declarations', () => {
   let app;
   before(() => {
     app = scratchApp('nssh-types-');
-    for (const name of ['api.ts', 'tsconfig.json']) fs.copyFileSync(path.join(ROOT, 'test', 'types', name), path.join(app, name));
+    for (const name of ['api.ts', 'tsconfig.json']) fs.copyFileSync(path.join(ROOT, 'test', 'unit', 'types', name), path.join(app, name));
   });
   after(() => {
     if (app) fs.rmSync(app, { recursive: true, force: true });

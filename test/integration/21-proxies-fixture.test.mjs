@@ -1,5 +1,5 @@
 // Proves the proxy fixtures work: each real proxy carries a tunnel to the echo server, and each
-// refuses wrong or missing credentials. Run: node --test test/proxies-fixture.test.mjs
+// refuses wrong or missing credentials. Run: node --test test/integration/21-proxies-fixture.test.mjs
 // Needs root and the packages in scripts/ci-proxy-packages.txt.
 
 import assert from 'node:assert/strict';
@@ -13,12 +13,12 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
 
-import { freePort } from './fixtures/free-port.mjs';
-import { startDaemon, waitForPort } from './fixtures/proc.mjs';
+import { freePort } from '../fixtures/free-port.mjs';
+import { startDaemon, waitForPort } from '../fixtures/proc.mjs';
 import {
   startDante, startEchoServer, startRefusingPort, startSilentServer, startSshDynamicForward,
   startTinyproxy,
-} from './fixtures/proxies.mjs';
+} from '../fixtures/proxies.mjs';
 
 const execFileP = promisify(execFile);
 const STEP_MS = 5000; // bound on every single network step in these tests

@@ -20,9 +20,8 @@ import {
   GetSettingsPrivateKey,
   GetSettingsViaAgent,
   SshError,
-} from '../dist/index.js';
-import { startRefusingPort, startSilentServer } from './fixtures/proxies.mjs';
-import { startSshd } from './fixtures/sshd.mjs';
+} from '../../dist/index.js';
+import { startRefusingPort, startSilentServer } from '../fixtures/proxies.mjs';
 
 let refusing;
 let tmp;
@@ -387,29 +386,4 @@ describe('key files: what is wrong with them is told apart before the engine see
     }
   });
 
-  describe('against sshd: a wrong passphrase says so', () => {
-    let sshd;
-    before(async () => { sshd = await startSshd(); });
-    after(async () => { await sshd?.stop(); });
-    const login = (options) => connect({ host: sshd.host, port: sshd.port, username: sshd.user, connectTimeout: 10000, ...options });
-    // libssh2 says -48 (LIBSSH2_ERROR_KEYFILE_AUTH_FAILED) or -16 (LIBSSH2_ERROR_FILE) for the same
-    // mistake, depending on which of its loaders gave up last and on OpenSSL's error queue.
-    for (const [name, key] of [['OpenSSH Ed25519', 'enc'], ['PEM RSA', 'rsa-pem'], ['PKCS#8 RSA', 'rsa-pkcs8']]) {
-      it(name, async () => {
-        const error = await rejection(login({ privateKeyPath: path.join(tmp, key), passphrase: 'wrong-passphrase-5e0a' }));
-        assert.equal(error.code, 'KEY_INVALID');
-        assert.ok(error.errno === -48 || error.errno === -16, String(error.errno));
-        assert.equal(error.message, `Auth error: wrong passphrase for the key (privateKeyPath "${tmp}/${key}": libssh2 could not decrypt it, libssh2 error ${error.errno})`);
-        assert.ok(!error.message.includes('wrong-passphrase-5e0a'));
-        // With the right passphrase the key decrypts: the server then refuses it (not authorised).
-        const refused = await rejection(login({ privateKeyPath: path.join(tmp, key), passphrase: PASSPHRASE }));
-        assert.equal(refused.code, 'AUTH_FAILED', refused.message);
-      });
-    }
-    it("the fixture's ECDSA key, OPI settings", async () => {
-      const result = await ExecuteCommand(GetConnectionConfiguration(GetSettingsPrivateKey(sshd.host, sshd.port, sshd.user, sshd.keys.ecdsa, '', 'wrong-passphrase-5e0a')), 'true');
-      assert.equal(result.code, 'KEY_INVALID');
-      assert.match(result.error, /^Auth error: wrong passphrase for the key \(key_path ".*id_ecdsa": libssh2 could not decrypt it, libssh2 error -(16|48)\)$/);
-    });
-  });
 });
