@@ -4,9 +4,9 @@
  * the connection, lib/connection.ts is what it gives. JavaScript thread.
  * @packageDocumentation
  */
-import { Connection, ExecResult } from './connection';
+import type { Connection, ExecResult } from './connection';
 import { openConnection } from './open';
-import { ConnectOptions, ExecOptions, planFromOptions, rawExecOptions } from './options';
+import { type ConnectOptions, type ExecOptions, planFromOptions, rawExecOptions } from './options';
 
 /** Connects and logs in. Rejects with {@link SshError}. */
 export async function connect(options: ConnectOptions): Promise<Connection> {

@@ -6,16 +6,16 @@
  * @packageDocumentation
  */
 import { EventEmitter } from 'node:events';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import util = require('node:util');
 
-import { DebugSink } from './debug';
+import type { DebugSink } from './debug';
 import { SshError } from './errors';
-import { isStdinSource, pumpStdin, StdinFeed, StdinSource } from './exec-stdin';
-import { commandError, ExecStream, ExecStreamImpl, exitOf } from './exec-stream';
-import { RawEvent, RawExecOptions, SessionHandle, subscribe, unsubscribe } from './native';
-import { ExecOptions, rawExecOptions } from './options';
-import { ConnectPlan } from './plan';
+import { isStdinSource, pumpStdin, StdinFeed, type StdinSource } from './exec-stdin';
+import { commandError, type ExecStream, ExecStreamImpl, exitOf } from './exec-stream';
+import { type RawEvent, type RawExecOptions, type SessionHandle, subscribe, unsubscribe } from './native';
+import { type ExecOptions, rawExecOptions } from './options';
+import type { ConnectPlan } from './plan';
 
 /** What a command did. A non-zero exit is a result, not an error. */
 export interface ExecResult<T extends string | Buffer = string> {

@@ -8,8 +8,8 @@
  */
 import { Writable } from 'node:stream';
 
-import { shown, SshError } from './errors';
-import { SessionHandle } from './native';
+import { shown, type SshError } from './errors';
+import type { SessionHandle } from './native';
 
 /** Bytes of stdin handed to the engine but not yet taken by the channel, at most (plus one piece). */
 export const STDIN_IN_FLIGHT = 256 * 1024;

@@ -10,8 +10,8 @@ import { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
 import { SshError } from './errors';
-import { pumpStdin, StdinFeed, StdinSource, stdinWritable } from './exec-stdin';
-import { RawEvent, SessionHandle } from './native';
+import { pumpStdin, StdinFeed, type StdinSource, stdinWritable } from './exec-stdin';
+import type { RawEvent, SessionHandle } from './native';
 
 /** One piece of a streamed command's output. */
 export interface ExecChunk {

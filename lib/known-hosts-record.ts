@@ -14,7 +14,7 @@ import fs = require('node:fs');
 import path = require('node:path');
 
 import { MAX_KNOWN_HOSTS_BYTES, readBounded } from './files';
-import { HostKeyPlan } from './plan';
+import type { HostKeyPlan } from './plan';
 
 /** A lock older than this was left behind by a process that died holding it. */
 const STALE_LOCK_MS = 10_000;

@@ -5,7 +5,7 @@
  * option has no equivalent) instead of having it silently ignored.
  * @packageDocumentation
  */
-import { SshError, settingsError } from './errors';
+import { type SshError, settingsError } from './errors';
 
 /** What an unknown name means: the name to use instead, and/or a note. */
 interface Hint {
@@ -241,13 +241,13 @@ function qualified(spec: KeySpec, name: string): string {
 
 /** The Settings error for one unknown key. */
 export function unknownKeyError(spec: KeySpec, key: string): SshError {
-  const hint = spec.hints && Object.prototype.hasOwnProperty.call(spec.hints, key) ? spec.hints[key] : undefined;
+  const hint = spec.hints && Object.hasOwn(spec.hints, key) ? spec.hints[key] : undefined;
   // A hint that only has a note means there is no equivalent: no guess then.
   const use = hint !== undefined ? hint.use : closest(key, spec.names);
   let detail: string;
   if (use !== undefined) {
     // A hint's target may sit elsewhere (`hostKey.verify` from the top level): shown as written.
-    const target = hint?.use !== undefined && hint.use.includes('.') ? hint.use : qualified(spec, use);
+    const target = hint?.use?.includes('.') ? hint.use : qualified(spec, use);
     detail = `did you mean '${target}'?${hint?.note ? ` ${hint.note}` : ''}`;
   } else if (hint?.note !== undefined) {
     detail = hint.note;

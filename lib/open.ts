@@ -12,11 +12,11 @@ import net = require('node:net');
 import { Connection, NoticeRoute } from './connection';
 import { debugSink } from './debug';
 import { SshError, shown } from './errors';
-import { MAX_KNOWN_HOSTS_BYTES, ReadCancel, readBounded } from './files';
-import { checkPrivateKey, KeyFacts, wrongPassphrase } from './keys';
-import { KnownHostsLock, lockKnownHosts } from './known-hosts-record';
-import { RawAddress, RawConnectOptions, RawError, RawEvent, SessionHandle } from './native';
-import { ConnectPlan, HostKeyPlan, KeySource } from './plan';
+import { MAX_KNOWN_HOSTS_BYTES, type ReadCancel, readBounded } from './files';
+import { checkPrivateKey, type KeyFacts, wrongPassphrase } from './keys';
+import { type KnownHostsLock, lockKnownHosts } from './known-hosts-record';
+import { type RawAddress, type RawConnectOptions, type RawError, type RawEvent, SessionHandle } from './native';
+import type { ConnectPlan, HostKeyPlan, KeySource } from './plan';
 import { MAX_KEY_BYTES } from './validate';
 
 function timeoutError(plan: ConnectPlan, stage: string): SshError {

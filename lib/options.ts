@@ -11,10 +11,10 @@ import os = require('node:os');
 
 import { DEFAULTS } from './codes';
 import { settingsError, shown } from './errors';
-import { isStdinSource, StdinSource } from './exec-stdin';
+import { isStdinSource, type StdinSource } from './exec-stdin';
 import { ALGORITHM_KEYS, checkKeys, CONNECT_KEYS, EXEC_KEYS, HOST_KEY_KEYS, PROXY_KEYS, PTY_KEYS } from './known-keys';
-import { RawExecOptions } from './native';
-import { AlgorithmsPlan, AuthPlan, ConnectPlan, HostKeyPlan, ProxyPlan, ProxyType } from './plan';
+import type { RawExecOptions } from './native';
+import type { AlgorithmsPlan, AuthPlan, ConnectPlan, HostKeyPlan, ProxyPlan, ProxyType } from './plan';
 import { algorithmList, keySource, optionsObject, publicKeySource, requireMs, requirePort, requireString } from './validate';
 
 export type { ProxyType } from './plan';

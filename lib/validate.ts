@@ -5,8 +5,8 @@
  * @packageDocumentation
  */
 import { settingsError, shown } from './errors';
-import { checkKeys, KeySpec } from './known-keys';
-import { KeySource } from './plan';
+import { checkKeys, type KeySpec } from './known-keys';
+import type { KeySource } from './plan';
 
 /** Describes a value for an error message, without its content when it may be a secret. */
 export function describe(value: unknown): string {

@@ -95,8 +95,14 @@ export function askHidden(question: string): Promise<string> {
     };
     const onData = (chunk: string): void => {
       for (const c of chunk) {
-        if (c === '\r' || c === '\n' || c === '\u0004') return finish();
-        if (c === '\u0003') return finish(new PromptCancelled('cancelled'));
+        if (c === '\r' || c === '\n' || c === '\u0004') {
+          finish();
+          return;
+        }
+        if (c === '\u0003') {
+          finish(new PromptCancelled('cancelled'));
+          return;
+        }
         if (c === '\u007f' || c === '\b') answer.pop();
         else if (c === '\u0015') answer = [];
         else if (c >= ' ') answer.push(c);

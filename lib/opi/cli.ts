@@ -18,7 +18,7 @@ import path = require('node:path');
 
 import { Command, CommanderError } from 'commander';
 
-import { PromptCancelled, resolveSecret, SecretSource, SECRETS } from './cli-secrets';
+import { PromptCancelled, resolveSecret, type SecretSource, SECRETS } from './cli-secrets';
 import { ExecuteCommand } from './functions';
 import { LooseJsonError, parseLooseJson } from './loose-json';
 import * as opi from './settings';

@@ -6,12 +6,12 @@
  * @packageDocumentation
  */
 import { Connection } from '../connection';
-import { OpiFailure, settingsError, SshError, toOpiFailure } from '../errors';
+import { type OpiFailure, settingsError, SshError, toOpiFailure } from '../errors';
 import { checkKeys, OPI_CONFIGURATION_KEYS } from '../known-keys';
 import { openConnection } from '../open';
 import { requireString } from '../validate';
-import { Logger, loggerFromSettings, LoggingSettings, LogResult } from './log';
-import { ConnectionConfiguration, ProxySettings, SshSettings } from './settings';
+import { type Logger, loggerFromSettings, type LoggingSettings, type LogResult } from './log';
+import type { ConnectionConfiguration, ProxySettings, SshSettings } from './settings';
 import { planFromOpi } from './to-options';
 
 const loggers = new WeakMap<Connection, Logger>();

@@ -8,7 +8,7 @@
  */
 import path = require('node:path');
 
-import { ProxyType } from '../plan';
+import type { ProxyType } from '../plan';
 import { isPrivateKeyText, isPublicKeyText } from '../validate';
 
 /**

@@ -10,8 +10,8 @@
 import { DEFAULTS } from '../codes';
 import { settingsError, shown } from '../errors';
 import { checkKeys, OPI_PROXY_KEYS, OPI_SETTINGS_KEYS } from '../known-keys';
-import { ConnectOptions, FieldNames, planFromOptions, ProxyOptions } from '../options';
-import { ConnectPlan, ProxyType } from '../plan';
+import { type ConnectOptions, type FieldNames, planFromOptions, type ProxyOptions } from '../options';
+import type { ConnectPlan, ProxyType } from '../plan';
 import { describe, isRecord, MAX_TIMEOUT_MS, optionalString, requirePort, requireString } from '../validate';
 
 /** OPI's durations are whole or fractional seconds, at most this many: 2147483. */

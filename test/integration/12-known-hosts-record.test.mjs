@@ -93,7 +93,7 @@ describe('accept-new records new hosts', () => {
       await Promise.all(conns.map((c) => c.close()));
     `;
     const run = () => new Promise((resolve, reject) => {
-      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000 }, (error, stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve()));
+      execFile(process.execPath, ['--input-type=module', '-e', script], { timeout: 60_000 }, (error, _stdout, stderr) => (error ? reject(new Error(stderr || error.message)) : resolve()));
     });
     await Promise.all([run(), run()]);
     assert.equal(lines(file).length, 1, fs.readFileSync(file, 'utf8'));

@@ -273,7 +273,9 @@ describe('command control (sshd with MaxSessions 3)', () => {
   describe('channel queueing', () => {
     it('against an sshd with MaxSessions 3, 30 parallel commands on one connection all succeed', async () => {
       const results = await Promise.all(Array.from({ length: 30 }, (_, i) => conn.exec(`sleep 0.05; echo ${i}`)));
-      results.forEach((r, i) => assert.deepEqual(r, { stdout: `${i}\n`, stderr: '', exitCode: 0, signal: null }));
+      results.forEach((r, i) => {
+        assert.deepEqual(r, { stdout: `${i}\n`, stderr: '', exitCode: 0, signal: null });
+      });
     });
   });
 

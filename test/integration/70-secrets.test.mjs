@@ -1,7 +1,6 @@
 // No secret the caller passed (passwords, passphrases, keyboard answers, key text, proxy
 // passwords) appears in any error, log line, util.inspect output or JSON of what the API returns.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import util from 'node:util';
@@ -84,7 +83,7 @@ it('no secret appears in results, errors, logs, inspected or serialised objects'
     record(await ExecuteCommand(GetConnectionConfiguration(settings, proxy), 'true'));
   }
   assert.equal(connected, 4);
-  for (const [settings, proxy] of flows.slice(0, 4)) {
+  for (const [settings] of flows.slice(0, 4)) {
     try {
       const options = settings.auth_type === 'password'
         ? { host: '127.0.0.1', port: settings.port, username: settings.username, password: settings.password }

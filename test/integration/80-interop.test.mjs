@@ -114,7 +114,9 @@ function barrierDir() {
  */
 async function settleWithin(promises, ms) {
   const states = promises.map(() => 'pending');
-  promises.forEach((p, i) => p.then(() => { states[i] = 'ok'; }, (e) => { states[i] = `${e.code}: ${e.message}`; }));
+  promises.forEach((p, i) => {
+    p.then(() => { states[i] = 'ok'; }, (e) => { states[i] = `${e.code}: ${e.message}`; });
+  });
   let timer;
   const timedOut = await Promise.race([
     Promise.allSettled(promises).then(() => false),
@@ -287,7 +289,9 @@ describe('OpenSSH (sshd)', () => {
     const conn = await connect(optionsFor(servers.openssh, 'ed25519'));
     try {
       const results = await Promise.all(Array.from({ length: PARALLEL }, (_, i) => conn.exec(`echo ${i}; echo e${i} >&2; exit ${i % 5}`)));
-      results.forEach((r, i) => assert.deepEqual(r, { stdout: `${i}\n`, stderr: `e${i}\n`, exitCode: i % 5, signal: null }));
+      results.forEach((r, i) => {
+        assert.deepEqual(r, { stdout: `${i}\n`, stderr: `e${i}\n`, exitCode: i % 5, signal: null });
+      });
     } finally {
       await conn.close();
     }

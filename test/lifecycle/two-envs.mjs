@@ -13,7 +13,9 @@ async function work(name, rounds) {
   const conn = await connect(options);
   try {
     const results = await Promise.all(Array.from({ length: rounds }, (_, i) => conn.exec(`echo ${name}-${i}`)));
-    results.forEach((r, i) => assert.equal(r.stdout, `${name}-${i}\n`));
+    results.forEach((r, i) => {
+      assert.equal(r.stdout, `${name}-${i}\n`);
+    });
     assert.equal((await exec(options, 'echo one-shot')).stdout, 'one-shot\n');
     const opi = await ExecuteCommand(GetConnectionConfiguration(GetSettingsPrivateKey(target.host, target.port, target.user, target.key)), `echo ${name}`);
     assert.equal(opi.stdout, name);

@@ -68,6 +68,7 @@ const oddValue = fc.oneof(
     Symbol('s'), Symbol.iterator, () => 22, async () => 22, function* gen() { yield 1; }, class Foo {},
     new Date(0), new Date(NaN), /re/g, new Error('e'), new Map([['host', '127.0.0.1']]), new Set([1]),
     new WeakMap(), Buffer.from('127.0.0.1'), new Uint8Array(3), new ArrayBuffer(4), Promise.resolve(22),
+    // biome-ignore lint/suspicious/noSparseArray: arrays with holes are among the odd values on purpose
     Object.create(null), Object.freeze({ port: 22 }), [], [,], [1, , 3], new Array(5),
     new String('127.0.0.1'), new Number(22), new Boolean(true), Object(1n),
     { toString: 1, valueOf: 1 }, { toJSON: 1 }, { [Symbol.toPrimitive]: 1 }, { length: 3 },
@@ -133,7 +134,7 @@ const settingsRecord = fc.record({
   keepalive_interval: fieldValue(secondsLike),
   host_key_policy: fieldValue(fc.constantFrom('strict', 'accept-new', 'off', 'OFF', 'yes')),
   known_hosts: fieldValue(fc.constantFrom('/nonexistent/known_hosts', os.tmpdir(), '')),
-  host_key_fingerprint: fieldValue(fc.constantFrom('SHA256:' + 'A'.repeat(43), 'SHA256:short', 'MD5:aa')),
+  host_key_fingerprint: fieldValue(fc.constantFrom(`SHA256:${'A'.repeat(43)}`, 'SHA256:short', 'MD5:aa')),
 }, { requiredKeys: [] });
 
 const proxyRecord = fc.record({
@@ -219,7 +220,7 @@ const usablePort = (value) => (typeof value === 'number' && Number.isInteger(val
 function offline(value, kind) {
   if (!isPlainObject(value)) return value;
   const out = Object.assign(Object.create(Object.getPrototypeOf(value)), value);
-  const has = (key) => Object.prototype.hasOwnProperty.call(out, key);
+  const has = (key) => Object.hasOwn(out, key);
   if (kind === 'settings' || kind === 'proxy') {
     const hostKey = kind === 'settings' ? 'host' : 'server';
     if (has(hostKey) && usableString(out[hostKey])) out[hostKey] = '127.0.0.1';
