@@ -51,7 +51,7 @@ const STEPS = {
     await idiomatic('key text + passphrase', { port: plan.sshd, username: user.key, privateKey: keyText, passphrase: secret.passphrase });
     keyText.fill(0);
   },
-  // The key read by native-ssh from its file (lib/prepare.ts reads it into a Buffer of its own).
+  // The key read by native-ssh from its file (lib/open.ts reads it into a Buffer of its own).
   async keyPath(user) {
     await idiomatic('key file + passphrase', { port: plan.sshd, username: user.key, privateKeyPath: plan.keyPath, passphrase: secret.passphrase });
   },
