@@ -1,8 +1,9 @@
 /**
  * The command line: `native-ssh ssh <Method> --option value`, the OPI functions under the names
  * and options of OPI's `oint ssh` (as the README's CLI section lists them). Commander parses the command
- * line; this file turns option texts into the OPI functions' arguments (single-quoted JSON, `.json`
- * files, array literals, OPI's escape sequences) and the result into JSON and an exit status.
+ * line; lib/opi/cli-values.ts turns option texts into the OPI functions' arguments (single-quoted
+ * JSON, `.json` files, array literals, OPI's escape sequences); this file runs the method and turns
+ * the result into JSON and an exit status.
  *
  * Exit status: 0 when the result has `result: true` or the method is a builder, 1 when `result` is
  * false (or `--out` could not be written), 2 for a usage error (unknown method or option, a
@@ -19,103 +20,12 @@ import path = require('node:path');
 import { Command, CommanderError } from 'commander';
 
 import { PromptCancelled, resolveSecret, type SecretSource, SECRETS } from './cli-secrets';
+import { jsonObject, pathOrText, raw, stringArray, text, UsageError } from './cli-values';
 import { ExecuteCommand } from './functions';
-import { LooseJsonError, parseLooseJson } from './loose-json';
 import * as opi from './settings';
 
 /** Exit status of a usage error. */
 const USAGE = 2;
-
-/** A bad command line: printed with the method's help, exit status 2. Never holds a secret. */
-class UsageError extends Error {}
-
-// ---------------------------------------------------------------------------------------------
-// Loose JSON: JSON plus OPI's single-quoted form.
-
-/** OPI's escapes for plain text options: the two characters `\n`, `\r`, `\v`, `\f` become controls. */
-function unescapeText(value: string): string {
-  const controls: Record<string, string> = { n: '\n', r: '\r', v: '\v', f: '\f' };
-  return value.replace(/\\([nrvf])/g, (_, letter: string) => controls[letter] as string);
-}
-
-function isFile(value: string): boolean {
-  try {
-    return fs.statSync(value).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** A text option that may be a file path (`--key`, `--pub`): an existing file is left as it is. */
-function pathOrText(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  return isFile(value) ? value : unescapeText(value);
-}
-
-/**
- * A JSON object option (`--set`, `--proxy`, `--conn`): JSON text, OPI's single-quoted JSON, or the
- * path of a `.json` file holding either. Empty text is "not given".
- */
-function jsonObject(option: string, value: string | undefined): Record<string, unknown> | undefined {
-  if (value === undefined || value.trim() === '') return undefined;
-  const text = value.trim();
-  let parsed: unknown;
-  if (text.startsWith('{') || text.startsWith('[')) {
-    try {
-      parsed = parseLooseJson(text);
-    } catch (error) {
-      if (error instanceof LooseJsonError) throw new UsageError(`${option}: invalid JSON: ${error.message}`);
-      throw error;
-    }
-  } else {
-    let content: string;
-    try {
-      content = fs.readFileSync(value, 'utf8');
-    } catch (error) {
-      // Echo the text only when it is plainly a file name: it might be mistyped JSON with a secret.
-      const shown = /\.json$/i.test(value) ? ` ${JSON.stringify(value)}` : '';
-      const reason = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw new UsageError(`${option}: expected a JSON object or the path of a .json file; cannot read the file${shown} (${reason})`);
-    }
-    try {
-      parsed = parseLooseJson(content);
-    } catch (error) {
-      if (error instanceof LooseJsonError) throw new UsageError(`${option}: invalid JSON in ${JSON.stringify(value)}: ${error.message}`);
-      throw error;
-    }
-  }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new UsageError(`${option}: must be a JSON object ({...})`);
-  }
-  return parsed as Record<string, unknown>;
-}
-
-/**
- * An array option (`--prompts`), possibly repeated: each occurrence is an array literal
- * (`['a','b']` or JSON) or a single value. No escape processing, as in OPI.
- */
-function stringArray(option: string, values: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const value of values) {
-    const text = value.trim();
-    if (!(text.startsWith('[') && text.endsWith(']'))) {
-      out.push(value);
-      continue;
-    }
-    let parsed: unknown;
-    try {
-      parsed = parseLooseJson(text);
-    } catch (error) {
-      if (error instanceof LooseJsonError) throw new UsageError(`${option}: invalid array: ${error.message}`);
-      throw error;
-    }
-    for (const item of parsed as unknown[]) {
-      if (typeof item !== 'string' && typeof item !== 'number') throw new UsageError(`${option}: array items must be strings`);
-      out.push(String(item));
-    }
-  }
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Methods.
@@ -153,15 +63,6 @@ interface MethodSpec {
 function secretText(description: string, source: SecretSource, asked: string): string {
   return `${description}; default: $${source.env}, else asked on a terminal ${asked}(given here, it is visible to other users in \`ps\`)`;
 }
-
-const text = (values: Record<string, unknown>, name: string): string | undefined => {
-  const value = values[name];
-  return typeof value === 'string' ? unescapeText(value) : undefined;
-};
-const raw = (values: Record<string, unknown>, name: string): string | undefined => {
-  const value = values[name];
-  return typeof value === 'string' ? value : undefined;
-};
 
 const HOST_PORT_USER: OptionSpec[] = [
   { name: 'host', arg: 'host', description: 'SSH server address', required: true },
