@@ -245,24 +245,29 @@ export class Connection extends EventEmitter {
   #collect(raw: RawExecOptions, signal?: AbortSignal, stdin?: StdinSource): Promise<ExecResult<Buffer>> {
     return new Promise((resolve, reject) => {
       let feed: StdinFeed | undefined;
-      const id = this.#submit(raw, signal, (event) => {
-        if (event.kind === 'stdin') feed?.taken(event.bytes ?? 0);
-        if (!event.final) return;
-        feed?.ended();
-        if (!event.ok) {
-          const error = commandError(event);
-          reject(feed?.explain(error) ?? error);
-          return;
-        }
-        const result: ExecResult<Buffer> = {
-          stdout: event.stdout ?? Buffer.alloc(0),
-          stderr: event.stderr ?? Buffer.alloc(0),
-          ...exitOf(event),
-        };
-        if (event.stdoutTruncated) result.stdoutTruncated = true;
-        if (event.stderrTruncated) result.stderrTruncated = true;
-        resolve(result);
-      }, reject);
+      const id = this.#submit(
+        raw,
+        signal,
+        (event) => {
+          if (event.kind === 'stdin') feed?.taken(event.bytes ?? 0);
+          if (!event.final) return;
+          feed?.ended();
+          if (!event.ok) {
+            const error = commandError(event);
+            reject(feed?.explain(error) ?? error);
+            return;
+          }
+          const result: ExecResult<Buffer> = {
+            stdout: event.stdout ?? Buffer.alloc(0),
+            stderr: event.stderr ?? Buffer.alloc(0),
+            ...exitOf(event),
+          };
+          if (event.stdoutTruncated) result.stdoutTruncated = true;
+          if (event.stderrTruncated) result.stderrTruncated = true;
+          resolve(result);
+        },
+        reject,
+      );
       if (stdin !== undefined && id !== 0) {
         feed = new StdinFeed(this.#session, id);
         void pumpStdin(stdin, feed);

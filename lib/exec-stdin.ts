@@ -21,8 +21,7 @@ export type StdinSource = AsyncIterable<Buffer | Uint8Array | string>;
 
 /** True for a value `stdin` streams from (a `Readable` is an async iterable). */
 export function isStdinSource(value: unknown): value is StdinSource {
-  return typeof value === 'object' && value !== null &&
-    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
 }
 
 /** The stdin pipe of one running command: pieces out, acknowledgements in. */

@@ -175,12 +175,18 @@ export class ExecStreamImpl implements ExecStream {
 
   constructor(start: ExecStreamStart) {
     this.#handle = start.handle;
-    this.done = new ExitPromise((resolve, reject) => {
-      this.#settle = resolve;
-      this.#reject = reject;
-    }, () => this.#awaited());
+    this.done = new ExitPromise(
+      (resolve, reject) => {
+        this.#settle = resolve;
+        this.#reject = reject;
+      },
+      () => this.#awaited(),
+    );
     baseThen.call(this.done, undefined, ignore);
-    this.#requestId = start.submit((event) => this.#onEvent(event), (error) => this.#finish(undefined, error));
+    this.#requestId = start.submit(
+      (event) => this.#onEvent(event),
+      (error) => this.#finish(undefined, error),
+    );
     if (start.stdin !== undefined && this.#requestId !== 0 && this.#handle !== undefined) {
       const feed = new StdinFeed(this.#handle, this.#requestId);
       this.#feed = feed;
@@ -341,7 +347,9 @@ export class ExecStreamImpl implements ExecStream {
   #refuse(wanted: Mode): never {
     const ways: Record<Mode, string> = { none: '', iterator: 'for await / lines()', readables: 'stdout / stderr', drain: '' };
     if (this.#mode === 'drain') {
-      throw new Error('native-ssh: this command\'s output was discarded, because `done` was awaited before anything read it; read the output (for await, lines(), stdout / stderr) first');
+      throw new Error(
+        "native-ssh: this command's output was discarded, because `done` was awaited before anything read it; read the output (for await, lines(), stdout / stderr) first",
+      );
     }
     throw new Error(`native-ssh: this command's output is already read through ${ways[this.#mode]}; it cannot also be read through ${ways[wanted]}`);
   }

@@ -63,7 +63,9 @@ async function within(previous: Promise<void>, deadline: number): Promise<boolea
 async function takeLocal(file: string, deadline: number): Promise<() => void> {
   const previous = queues.get(file) ?? Promise.resolve();
   let release!: () => void;
-  const mine = new Promise<void>((resolve) => { release = resolve; });
+  const mine = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   const tail = previous.then(() => mine);
   queues.set(file, tail);
   void tail.then(() => {
@@ -162,8 +164,12 @@ export async function lockKnownHosts(hostKey: HostKeyPlan, deadline: number, deb
     releaseLocal = await takeLocal(file, deadline);
     lockHandle = await takeLockFile(lockFile, deadline);
     const text = await readBounded(file, {
-      limit: MAX_KNOWN_HOSTS_BYTES, field: hostKey.knownHostsField, expected: 'a readable file', noun: 'known_hosts file',
-      cancel: { cancelled: false }, emptyWhenAbsent: true,
+      limit: MAX_KNOWN_HOSTS_BYTES,
+      field: hostKey.knownHostsField,
+      expected: 'a readable file',
+      noun: 'known_hosts file',
+      cancel: { cancelled: false },
+      emptyWhenAbsent: true,
     });
     return {
       text,

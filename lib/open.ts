@@ -78,7 +78,11 @@ function readKey(source: KeySource, cancel: ReadCancel): Promise<Buffer> {
   if ('text' in source) return Promise.resolve(source.text);
   const textField = source.field === 'privateKeyPath' ? 'privateKey' : source.field;
   return readBounded(source.path, {
-    limit: MAX_KEY_BYTES, field: source.field, expected: 'key text or a readable file', noun: 'key file', cancel,
+    limit: MAX_KEY_BYTES,
+    field: source.field,
+    expected: 'key text or a readable file',
+    noun: 'key file',
+    cancel,
     instead: `to use a key from a pipe, read it yourself and pass the text as ${textField}`,
   });
 }
@@ -126,7 +130,15 @@ async function prepareConnect(plan: ConnectPlan, deadline: number, debug?: (mess
   const owned: Buffer[] = [];
   let raw: RawConnectOptions;
   try {
-    raw = await rawOptions(plan, deadline, (facts) => { key = facts; }, owned, debug);
+    raw = await rawOptions(
+      plan,
+      deadline,
+      (facts) => {
+        key = facts;
+      },
+      owned,
+      debug,
+    );
   } catch (error) {
     forgetSecrets({ owned });
     throw error;
@@ -136,7 +148,13 @@ async function prepareConnect(plan: ConnectPlan, deadline: number, debug?: (mess
   return prepared;
 }
 
-async function rawOptions(plan: ConnectPlan, deadline: number, onKey: (facts: KeyFacts) => void, owned: Buffer[], debug?: (message: string) => void): Promise<RawConnectOptions> {
+async function rawOptions(
+  plan: ConnectPlan,
+  deadline: number,
+  onKey: (facts: KeyFacts) => void,
+  owned: Buffer[],
+  debug?: (message: string) => void,
+): Promise<RawConnectOptions> {
   const raw: RawConnectOptions = {
     host: plan.host,
     addresses: [],
@@ -189,7 +207,9 @@ async function rawOptions(plan: ConnectPlan, deadline: number, onKey: (facts: Ke
   if (plan.hostKey.policy !== 'off') {
     raw.hostKey = {
       policy: plan.hostKey.policy,
-      knownHostsText: await timed(debug, 'read known_hosts', () => withinDeadline(plan, deadline, 'reading known_hosts', (cancel) => readKnownHosts(plan.hostKey, cancel))),
+      knownHostsText: await timed(debug, 'read known_hosts', () =>
+        withinDeadline(plan, deadline, 'reading known_hosts', (cancel) => readKnownHosts(plan.hostKey, cancel)),
+      ),
       knownHostsPath: plan.hostKey.knownHostsPath,
       recordNew: plan.hostKey.policy === 'accept-new',
       hashNew: plan.hostKey.hash,
@@ -216,7 +236,12 @@ async function timed(debug: ((message: string) => void) | undefined, what: strin
 function readKnownHosts(hostKey: HostKeyPlan, cancel: ReadCancel): Promise<Buffer> {
   const field = hostKey.explicit ? hostKey.knownHostsField : `${hostKey.knownHostsField} (default ~/.ssh/known_hosts)`;
   return readBounded(hostKey.knownHostsPath, {
-    limit: MAX_KNOWN_HOSTS_BYTES, field, expected: 'a readable file', noun: 'known_hosts file', cancel, emptyWhenAbsent: true,
+    limit: MAX_KNOWN_HOSTS_BYTES,
+    field,
+    expected: 'a readable file',
+    noun: 'known_hosts file',
+    cancel,
+    emptyWhenAbsent: true,
   });
 }
 
@@ -231,7 +256,9 @@ let connectionCount = 0;
 export async function openConnection(plan: ConnectPlan): Promise<Connection> {
   const deadline = Date.now() + plan.connectTimeoutMs;
   const debug = debugSink(plan.debug, `#${++connectionCount} ${plan.username}@${plan.host}:${plan.port}`);
-  debug?.(`connecting${plan.proxy ? ` through ${plan.proxy.type} proxy ${plan.proxy.host}:${plan.proxy.port}` : ''}, login ${plan.auth.type}, host key policy ${plan.hostKey.policy}, within ${plan.connectTimeoutMs} ms`);
+  debug?.(
+    `connecting${plan.proxy ? ` through ${plan.proxy.type} proxy ${plan.proxy.host}:${plan.proxy.port}` : ''}, login ${plan.auth.type}, host key policy ${plan.hostKey.policy}, within ${plan.connectTimeoutMs} ms`,
+  );
   const prepared = await prepareConnect(plan, deadline, debug);
   const handle = new SessionHandle();
   const notices = new NoticeRoute(debug);

@@ -290,9 +290,10 @@ export type FieldNames = Readonly<Partial<Record<string, string>>>;
 export function planFromOptions(options: ConnectOptions, names: FieldNames = {}): ConnectPlan {
   const name = (field: string): string => names[field] ?? field;
   optionsObject(options, 'options', CONNECT_KEYS);
-  const hostKey = options.hostKey === undefined || options.hostKey === null
-    ? {}
-    : optionsObject(options.hostKey, 'hostKey', HOST_KEY_KEYS) as NonNullable<ConnectOptions['hostKey']>;
+  const hostKey =
+    options.hostKey === undefined || options.hostKey === null
+      ? {}
+      : (optionsObject(options.hostKey, 'hostKey', HOST_KEY_KEYS) as NonNullable<ConnectOptions['hostKey']>);
   const host = requireString(options.host, name('host'));
   const port = options.port === undefined ? DEFAULTS.port : requirePort(options.port, name('port'));
   const username = requireString(options.username, name('username'));
@@ -346,9 +347,10 @@ function authPlan(options: ConnectOptions, name: (field: string) => string): Aut
     if (options.privateKey !== undefined && options.privateKeyPath !== undefined) {
       throw settingsError('privateKey | privateKeyPath', 'give one of them, not both (privateKey: key text; privateKeyPath: a file)');
     }
-    const key = options.privateKeyPath !== undefined
-      ? { path: requireString(options.privateKeyPath, 'privateKeyPath'), field: 'privateKeyPath' }
-      : keySource(options.privateKey, name('privateKey'));
+    const key =
+      options.privateKeyPath !== undefined
+        ? { path: requireString(options.privateKeyPath, 'privateKeyPath'), field: 'privateKeyPath' }
+        : keySource(options.privateKey, name('privateKey'));
     const plan: AuthPlan = { type: 'private_key', privateKey: key };
     if (options.publicKey !== undefined) plan.publicKey = publicKeySource(options.publicKey, name('publicKey'));
     if (options.passphrase !== undefined) {
@@ -363,9 +365,7 @@ function authPlan(options: ConnectOptions, name: (field: string) => string): Aut
     }
     return { type: 'keyboard_interactive', responses: options.keyboard };
   }
-  return typeof options.agent === 'string'
-    ? { type: 'agent', agentSocket: requireString(options.agent, 'agent') }
-    : { type: 'agent' };
+  return typeof options.agent === 'string' ? { type: 'agent', agentSocket: requireString(options.agent, 'agent') } : { type: 'agent' };
 }
 
 const POLICIES = ['strict', 'accept-new', 'off'] as const;
@@ -378,7 +378,12 @@ function defaultKnownHosts(): string {
 
 /** The host-key check: policy, known_hosts file, pin (`verify` is added by the caller). */
 function hostKeyPlan(options: HostKeyOptions, name: (field: string) => string): HostKeyPlan {
-  const field = { policy: name('hostKey.policy'), knownHosts: name('hostKey.knownHosts'), fingerprint: name('hostKey.fingerprint'), hash: name('hostKey.hashKnownHosts') };
+  const field = {
+    policy: name('hostKey.policy'),
+    knownHosts: name('hostKey.knownHosts'),
+    fingerprint: name('hostKey.fingerprint'),
+    hash: name('hostKey.hashKnownHosts'),
+  };
   const { policy, knownHosts, fingerprint, hashKnownHosts: hash } = options as Record<string, unknown>;
   let chosen: HostKeyPlan['policy'] = 'accept-new';
   if (policy !== undefined && policy !== null) {
@@ -401,7 +406,10 @@ function hostKeyPlan(options: HostKeyOptions, name: (field: string) => string): 
       throw settingsError(field.fingerprint, `must be "SHA256:" and 43 base64 characters, as ssh-keygen -l prints it (got ${shown(fingerprint)})`);
     }
     if (chosen === 'off') {
-      throw settingsError(field.fingerprint, `cannot be used with ${field.policy} "off", which checks nothing: pin the key with "strict" or "accept-new", or drop the pin`);
+      throw settingsError(
+        field.fingerprint,
+        `cannot be used with ${field.policy} "off", which checks nothing: pin the key with "strict" or "accept-new", or drop the pin`,
+      );
     }
     plan.fingerprint = fingerprint;
   }

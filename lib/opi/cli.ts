@@ -91,7 +91,12 @@ const METHODS: MethodSpec[] = [
     summary: 'open a connection from a configuration, run a command, close',
     builder: false,
     options: [
-      { name: 'conn', arg: 'json', description: 'connection configuration from GetConnectionConfiguration: JSON, single-quoted JSON or a .json file', required: true },
+      {
+        name: 'conn',
+        arg: 'json',
+        description: 'connection configuration from GetConnectionConfiguration: JSON, single-quoted JSON or a .json file',
+        required: true,
+      },
       { name: 'comm', arg: 'command', description: 'command to run', required: true },
     ],
     example: 'native-ssh ssh ExecuteCommand --conn conn.json --comm whoami',
@@ -117,11 +122,23 @@ const METHODS: MethodSpec[] = [
       ...HOST_PORT_USER,
       { name: 'key', arg: 'path', description: 'private key file (made absolute) or the key text', required: true },
       { name: 'pub', arg: 'path', description: 'public key file or text', defaultText: 'none' },
-      { name: 'pass', arg: 'passphrase', description: secretText('passphrase of the private key', SECRETS.passphrase, 'when the key is encrypted '), secret: SECRETS.passphrase },
+      {
+        name: 'pass',
+        arg: 'passphrase',
+        description: secretText('passphrase of the private key', SECRETS.passphrase, 'when the key is encrypted '),
+        secret: SECRETS.passphrase,
+      },
     ],
     example: 'native-ssh ssh GetSettingsPrivateKey --host 127.0.0.1 --port 22 --user me --key ~/.ssh/id_ed25519',
-    run: (v, secrets) => opi.GetSettingsPrivateKey(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? '',
-      pathOrText(raw(v, 'key')) ?? '', pathOrText(raw(v, 'pub')) ?? '', secrets.pass ?? ''),
+    run: (v, secrets) =>
+      opi.GetSettingsPrivateKey(
+        text(v, 'host') ?? '',
+        text(v, 'port') ?? '',
+        text(v, 'user') ?? '',
+        pathOrText(raw(v, 'key')) ?? '',
+        pathOrText(raw(v, 'pub')) ?? '',
+        secrets.pass ?? '',
+      ),
   },
   {
     name: 'GetSettingsViaAgent',
@@ -140,8 +157,13 @@ const METHODS: MethodSpec[] = [
       { name: 'prompts', arg: 'answers', description: 'answers in prompt order (visible to other users in `ps`)', required: true, repeatable: true },
     ],
     example: `native-ssh ssh GetSettingsKI --host 127.0.0.1 --port 22 --user me --prompts "['123456','yes']"`,
-    run: (v) => opi.GetSettingsKI(text(v, 'host') ?? '', text(v, 'port') ?? '', text(v, 'user') ?? '',
-      stringArray('--prompts', (v.prompts as string[] | undefined) ?? [])),
+    run: (v) =>
+      opi.GetSettingsKI(
+        text(v, 'host') ?? '',
+        text(v, 'port') ?? '',
+        text(v, 'user') ?? '',
+        stringArray('--prompts', (v.prompts as string[] | undefined) ?? []),
+      ),
   },
   {
     name: 'GetProxySettings',
@@ -152,10 +174,16 @@ const METHODS: MethodSpec[] = [
       { name: 'port', arg: 'port', description: 'proxy port', required: true },
       { name: 'type', arg: 'type', description: 'socks5, socks4 or http (any case)', defaultText: 'socks5' },
       { name: 'login', arg: 'login', description: 'proxy login; an empty one is kept', defaultText: 'none' },
-      { name: 'pass', arg: 'password', description: secretText('proxy password; an empty one is kept', SECRETS.proxyPassword, 'when --login is given '), secret: SECRETS.proxyPassword },
+      {
+        name: 'pass',
+        arg: 'password',
+        description: secretText('proxy password; an empty one is kept', SECRETS.proxyPassword, 'when --login is given '),
+        secret: SECRETS.proxyPassword,
+      },
     ],
     example: 'native-ssh ssh GetProxySettings --addr 127.0.0.1 --port 1080 --type socks5',
-    run: (v, secrets) => opi.GetProxySettings(text(v, 'addr') ?? '', text(v, 'port') ?? '', (text(v, 'type') ?? 'socks5') as opi.OpiProxyType, text(v, 'login'), secrets.pass),
+    run: (v, secrets) =>
+      opi.GetProxySettings(text(v, 'addr') ?? '', text(v, 'port') ?? '', (text(v, 'type') ?? 'socks5') as opi.OpiProxyType, text(v, 'login'), secrets.pass),
   },
 ];
 
@@ -238,10 +266,7 @@ function buildProgram(settle: (outcome: Outcome) => void): Command {
   const program = configure(new Command('native-ssh'))
     .description('A native SSH client: the OPI SSH functions on the command line.')
     .version(packageVersion(), '-V, --version', 'print the version');
-  const ssh = configure(program.command('ssh'))
-    .description('OPI SSH methods (as `oint ssh`)')
-    .usage('<Method> [options]')
-    .addHelpText('after', SSH_HELP);
+  const ssh = configure(program.command('ssh')).description('OPI SSH methods (as `oint ssh`)').usage('<Method> [options]').addHelpText('after', SSH_HELP);
   for (const spec of METHODS) {
     const method = configure(ssh.command(spec.name)).description(spec.summary).usage(methodUsage(spec));
     for (const option of spec.options) {

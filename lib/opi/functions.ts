@@ -89,8 +89,21 @@ function isConfiguration(value: unknown): value is ConnectionConfiguration {
 function exitCodeText(exitCode: number | null, signal: string | null): string {
   if (exitCode !== null) return String(exitCode);
   const numbers: Record<string, number> = {
-    HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11,
-    USR2: 12, PIPE: 13, ALRM: 14, TERM: 15,
+    HUP: 1,
+    INT: 2,
+    QUIT: 3,
+    ILL: 4,
+    TRAP: 5,
+    ABRT: 6,
+    BUS: 7,
+    FPE: 8,
+    KILL: 9,
+    USR1: 10,
+    SEGV: 11,
+    USR2: 12,
+    PIPE: 13,
+    ALRM: 14,
+    TERM: 15,
   };
   const number = signal !== null ? numbers[signal] : undefined;
   return number !== undefined ? String(128 + number) : '-1';
@@ -144,7 +157,9 @@ export async function ExecuteCommand(connection: Connection | ConnectionConfigur
 /** Closes a connection (SSH disconnect included). Closing twice is harmless. */
 export async function CloseConnection(connection: Connection): Promise<{ result: true } | OpiFailure> {
   if (!IsConnector(connection)) {
-    return toOpiFailure(new SshError({ code: 'INVALID_SETTINGS', level: 'settings', message: 'Settings error: connection must be a connection from CreateConnection' }));
+    return toOpiFailure(
+      new SshError({ code: 'INVALID_SETTINGS', level: 'settings', message: 'Settings error: connection must be a connection from CreateConnection' }),
+    );
   }
   loggers.get(connection)?.log('Disconnecting from SSH server');
   await connection.close();

@@ -62,9 +62,11 @@ export class Logger {
     }
     if (this.#file !== undefined) {
       const file = this.#file;
-      this.#writing = this.#writing.then(() => fs.promises.appendFile(file, `${line}\n`)).catch((error: NodeJS.ErrnoException) => {
-        this.#fileError = `${error.code ?? 'error'}: ${error.message}`;
-      });
+      this.#writing = this.#writing
+        .then(() => fs.promises.appendFile(file, `${line}\n`))
+        .catch((error: NodeJS.ErrnoException) => {
+          this.#fileError = `${error.code ?? 'error'}: ${error.message}`;
+        });
     }
   }
 

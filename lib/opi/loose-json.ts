@@ -10,7 +10,15 @@ export class LooseJsonError extends Error {}
 
 const MAX_DEPTH = 100;
 const SIMPLE_ESCAPES: Record<string, string> = {
-  '"': '"', "'": "'", '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t',
+  '"': '"',
+  "'": "'",
+  '\\': '\\',
+  '/': '/',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
 };
 
 /**
@@ -52,7 +60,11 @@ class LooseJsonParser {
     if (c === '[') return this.array(depth);
     if (c === '"' || c === "'") return this.string();
     if (c === '-' || (c >= '0' && c <= '9')) return this.number();
-    for (const [word, meaning] of [['true', true], ['false', false], ['null', null]] as const) {
+    for (const [word, meaning] of [
+      ['true', true],
+      ['false', false],
+      ['null', null],
+    ] as const) {
       if (this.text.startsWith(word, this.pos) && !/[A-Za-z0-9_$]/.test(this.text[this.pos + word.length] ?? '')) {
         this.pos += word.length;
         return meaning;

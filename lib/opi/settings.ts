@@ -137,7 +137,14 @@ export function GetSettingsLoginPassword(host: string, port: number | string, lo
  * Settings for a key login. `privateKey` is a file path (made absolute) or the key text itself
  * (used from memory; never written to a temporary file).
  */
-export function GetSettingsPrivateKey(host: string, port: number | string, login: string, privateKey: string, publicKey = '', passphrase = ''): PrivateKeySettings {
+export function GetSettingsPrivateKey(
+  host: string,
+  port: number | string,
+  login: string,
+  privateKey: string,
+  publicKey = '',
+  passphrase = '',
+): PrivateKeySettings {
   const out = base('private_key', host, port, login);
   if (filled(privateKey)) out.key_path = isPrivateKeyText(String(privateKey)) ? String(privateKey) : path.resolve(String(privateKey));
   if (filled(publicKey)) out.pub_path = isPublicKeyText(String(publicKey)) ? String(publicKey) : path.resolve(String(publicKey));
@@ -177,4 +184,3 @@ export function GetConnectionConfiguration(settings: SshSettings, proxy?: ProxyS
   }
   return out;
 }
-
