@@ -8,8 +8,8 @@
  */
 import { Writable } from 'node:stream';
 
-import { shown, SshError } from './errors';
-import { SessionHandle } from './native';
+import { shown, type SshError } from './errors';
+import type { SessionHandle } from './native';
 
 /** Bytes of stdin handed to the engine but not yet taken by the channel, at most (plus one piece). */
 export const STDIN_IN_FLIGHT = 256 * 1024;
@@ -21,8 +21,7 @@ export type StdinSource = AsyncIterable<Buffer | Uint8Array | string>;
 
 /** True for a value `stdin` streams from (a `Readable` is an async iterable). */
 export function isStdinSource(value: unknown): value is StdinSource {
-  return typeof value === 'object' && value !== null &&
-    typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
+  return typeof value === 'object' && value !== null && typeof (value as { [Symbol.asyncIterator]?: unknown })[Symbol.asyncIterator] === 'function';
 }
 
 /** The stdin pipe of one running command: pieces out, acknowledgements in. */

@@ -10,8 +10,8 @@ import { Readable, Writable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 
 import { SshError } from './errors';
-import { pumpStdin, StdinFeed, StdinSource, stdinWritable } from './exec-stdin';
-import { RawEvent, SessionHandle } from './native';
+import { pumpStdin, StdinFeed, type StdinSource, stdinWritable } from './exec-stdin';
+import type { RawEvent, SessionHandle } from './native';
 
 /** One piece of a streamed command's output. */
 export interface ExecChunk {
@@ -93,6 +93,19 @@ export interface ExecStream extends AsyncIterable<ExecChunk> {
   cancel(): Promise<ExecExit>;
 }
 
+/** How a command's final event says it ended: the exit status, or the signal (then no status). */
+export function exitOf(event: RawEvent): ExecExit {
+  return {
+    exitCode: event.exitSignal !== undefined ? null : (event.exitStatus ?? null),
+    signal: event.exitSignal ?? null,
+  };
+}
+
+/** The error of a command's final event that failed. */
+export function commandError(event: RawEvent): SshError {
+  return new SshError(event.error ?? { code: 'CHANNEL_FAILED', level: 'channel', message: 'Channel error' });
+}
+
 /** How an {@link ExecStreamImpl} starts its command (given by `Connection.stream()`). */
 export interface ExecStreamStart {
   handle: SessionHandle | undefined;
@@ -162,12 +175,18 @@ export class ExecStreamImpl implements ExecStream {
 
   constructor(start: ExecStreamStart) {
     this.#handle = start.handle;
-    this.done = new ExitPromise((resolve, reject) => {
-      this.#settle = resolve;
-      this.#reject = reject;
-    }, () => this.#awaited());
+    this.done = new ExitPromise(
+      (resolve, reject) => {
+        this.#settle = resolve;
+        this.#reject = reject;
+      },
+      () => this.#awaited(),
+    );
     baseThen.call(this.done, undefined, ignore);
-    this.#requestId = start.submit((event) => this.#onEvent(event), (error) => this.#finish(undefined, error));
+    this.#requestId = start.submit(
+      (event) => this.#onEvent(event),
+      (error) => this.#finish(undefined, error),
+    );
     if (start.stdin !== undefined && this.#requestId !== 0 && this.#handle !== undefined) {
       const feed = new StdinFeed(this.#handle, this.#requestId);
       this.#feed = feed;
@@ -231,14 +250,11 @@ export class ExecStreamImpl implements ExecStream {
     }
     if (!event.final) return;
     if (!event.ok) {
-      const error = new SshError(event.error ?? { code: 'CHANNEL_FAILED', level: 'channel', message: 'Channel error' });
+      const error = commandError(event);
       this.#finish(undefined, this.#feed?.explain(error) ?? error);
       return;
     }
-    const exit: ExecExit = {
-      exitCode: event.exitSignal !== undefined ? null : (event.exitStatus ?? null),
-      signal: event.exitSignal ?? null,
-    };
+    const exit = exitOf(event);
     if (event.cancelled === true) exit.cancelled = true;
     this.#finish(exit, undefined);
   }
@@ -331,7 +347,9 @@ export class ExecStreamImpl implements ExecStream {
   #refuse(wanted: Mode): never {
     const ways: Record<Mode, string> = { none: '', iterator: 'for await / lines()', readables: 'stdout / stderr', drain: '' };
     if (this.#mode === 'drain') {
-      throw new Error('native-ssh: this command\'s output was discarded, because `done` was awaited before anything read it; read the output (for await, lines(), stdout / stderr) first');
+      throw new Error(
+        "native-ssh: this command's output was discarded, because `done` was awaited before anything read it; read the output (for await, lines(), stdout / stderr) first",
+      );
     }
     throw new Error(`native-ssh: this command's output is already read through ${ways[this.#mode]}; it cannot also be read through ${ways[wanted]}`);
   }

@@ -7,24 +7,21 @@
  * promise-based client.
  * @packageDocumentation
  */
+export { CloseConnection, CreateConnection, ExecuteCommand, GetLog, IsConnector } from './opi/functions';
+export type { ExecuteResult, ExecuteSuccess } from './opi/functions';
+export { GetLoggingSettings } from './opi/log';
+export type { LoggingSettings, LogResult } from './opi/log';
 export {
-  CloseConnection,
-  CreateConnection,
-  ExecuteCommand,
   GetConnectionConfiguration,
-  GetLog,
   GetProxySettings,
   GetSettingsKI,
   GetSettingsLoginPassword,
   GetSettingsPrivateKey,
   GetSettingsViaAgent,
-  IsConnector,
-} from './opi';
+} from './opi/settings';
 export type {
   AgentSettings,
   ConnectionConfiguration,
-  ExecuteResult,
-  ExecuteSuccess,
   KeyboardInteractiveSettings,
   OpiProxyType,
   PasswordSettings,
@@ -32,26 +29,18 @@ export type {
   ProxySettings,
   SettingsExtensions,
   SshSettings,
-} from './opi';
-export { connect, Connection, exec } from './client';
-export type {
-  ConnectionEvents,
-  ConnectOptions,
-  ExecChunk,
-  ExecExit,
-  ExecLine,
-  ExecOptions,
-  ExecResult,
-  ExecStream,
-  HostKeyInfo,
-  NegotiatedAlgorithms,
-  ProxyOptions,
-  StdinSource,
-} from './client';
+} from './opi/settings';
+export { connect, exec } from './client';
+export { Connection } from './connection';
+export type { ConnectionEvents, ExecResult, HostKeyInfo, NegotiatedAlgorithms } from './connection';
+export type { ExecChunk, ExecExit, ExecLine, ExecStream } from './exec-stream';
+export type { StdinSource } from './exec-stdin';
 export type {
   AgentLogin,
   AlgorithmOptions,
   ConnectionOptions,
+  ConnectOptions,
+  ExecOptions,
   HostKeyCandidate,
   HostKeyOptions,
   KeyboardLogin,
@@ -59,10 +48,9 @@ export type {
   PasswordLogin,
   PrivateKeyLogin,
   PrivateKeyPathLogin,
+  ProxyOptions,
   ProxyType,
 } from './options';
-export { GetLoggingSettings } from './log';
-export type { LoggingSettings, LogResult } from './log';
 export { SshError } from './errors';
 export type { OpiFailure, SshErrorCode, SshErrorInit, SshErrorLevel } from './errors';
 export { versions } from './native';

@@ -52,7 +52,10 @@ class KeyHead {
     let end = this.#key.indexOf(0x0a, from);
     if (end < 0) end = this.#key.length;
     this.#next = end + 1;
-    return this.#key.subarray(from, Math.min(end, from + MAX_LINE)).toString('latin1').replace(/\r$/, '');
+    return this.#key
+      .subarray(from, Math.min(end, from + MAX_LINE))
+      .toString('latin1')
+      .replace(/\r$/, '');
   }
 
   /** Up to `count` base64 characters from here on, whitespace skipped (the public start of a body). */
@@ -124,7 +127,12 @@ export function checkPrivateKey(key: Buffer, hasPassphrase: boolean, where: stri
   }
   const facts = factsOf(head);
   if (facts.encrypted && !hasPassphrase) {
-    const format = facts.format === 'openssh' ? `OpenSSH format, ${facts.cipher ?? 'encrypted'}` : facts.format === 'pkcs8' ? 'PKCS#8, encrypted' : 'PEM, Proc-Type: 4,ENCRYPTED';
+    const format =
+      facts.format === 'openssh'
+        ? `OpenSSH format, ${facts.cipher ?? 'encrypted'}`
+        : facts.format === 'pkcs8'
+          ? 'PKCS#8, encrypted'
+          : 'PEM, Proc-Type: 4,ENCRYPTED';
     throw keyError('the key is encrypted: pass a passphrase', `${where}: ${format}`);
   }
   return facts;

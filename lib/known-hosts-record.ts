@@ -14,7 +14,7 @@ import fs = require('node:fs');
 import path = require('node:path');
 
 import { MAX_KNOWN_HOSTS_BYTES, readBounded } from './files';
-import { HostKeyPlan } from './settings';
+import type { HostKeyPlan } from './plan';
 
 /** A lock older than this was left behind by a process that died holding it. */
 const STALE_LOCK_MS = 10_000;
@@ -63,7 +63,9 @@ async function within(previous: Promise<void>, deadline: number): Promise<boolea
 async function takeLocal(file: string, deadline: number): Promise<() => void> {
   const previous = queues.get(file) ?? Promise.resolve();
   let release!: () => void;
-  const mine = new Promise<void>((resolve) => { release = resolve; });
+  const mine = new Promise<void>((resolve) => {
+    release = resolve;
+  });
   const tail = previous.then(() => mine);
   queues.set(file, tail);
   void tail.then(() => {
@@ -99,11 +101,10 @@ async function takeLockFile(lockFile: string, deadline: number): Promise<fs.prom
 }
 
 /** True when the file's last byte is not a newline (only that byte is read). */
-async function lacksFinalNewline(handle: fs.promises.FileHandle): Promise<boolean> {
-  const stats = await handle.stat();
-  if (stats.size === 0) return false;
+async function lacksFinalNewline(handle: fs.promises.FileHandle, size: number): Promise<boolean> {
+  if (size === 0) return false;
   const last = Buffer.alloc(1);
-  const { bytesRead } = await handle.read(last, 0, 1, stats.size - 1);
+  const { bytesRead } = await handle.read(last, 0, 1, size - 1);
   return bytesRead === 1 && last[0] !== 0x0a;
 }
 
@@ -163,8 +164,12 @@ export async function lockKnownHosts(hostKey: HostKeyPlan, deadline: number, deb
     releaseLocal = await takeLocal(file, deadline);
     lockHandle = await takeLockFile(lockFile, deadline);
     const text = await readBounded(file, {
-      limit: MAX_KNOWN_HOSTS_BYTES, field: hostKey.knownHostsField, expected: 'a readable file', noun: 'known_hosts file',
-      cancel: { cancelled: false }, emptyWhenAbsent: true,
+      limit: MAX_KNOWN_HOSTS_BYTES,
+      field: hostKey.knownHostsField,
+      expected: 'a readable file',
+      noun: 'known_hosts file',
+      cancel: { cancelled: false },
+      emptyWhenAbsent: true,
     });
     return {
       text,
@@ -187,22 +192,16 @@ export async function lockKnownHosts(hostKey: HostKeyPlan, deadline: number, deb
   }
 }
 
-/** Appends one line (after a newline when the file does not end in one); creates the file 0600. */
+/**
+ * Appends one line (after a newline when the file does not end in one); creates the file 0600.
+ * One descriptor reads the last byte and appends (O_APPEND writes go to the end whatever was read).
+ */
 async function append(file: string, line: string): Promise<void> {
-  const handle = await fs.promises.open(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NONBLOCK, 0o600);
+  const handle = await fs.promises.open(file, fs.constants.O_RDWR | fs.constants.O_APPEND | fs.constants.O_CREAT | fs.constants.O_NONBLOCK, 0o600);
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) throw new Error('it is not a regular file');
-    let text = `${line}\n`;
-    if (stats.size > 0) {
-      const reader = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-      try {
-        if (await lacksFinalNewline(reader)) text = `\n${text}`;
-      } finally {
-        await reader.close();
-      }
-    }
-    await handle.write(text);
+    await handle.write((await lacksFinalNewline(handle, stats.size)) ? `\n${line}\n` : `${line}\n`);
   } finally {
     await handle.close();
   }

@@ -5,7 +5,7 @@
  * option has no equivalent) instead of having it silently ignored.
  * @packageDocumentation
  */
-import { SshError, settingsError } from './errors';
+import { type SshError, settingsError } from './errors';
 
 /** What an unknown name means: the name to use instead, and/or a note. */
 interface Hint {
@@ -29,8 +29,25 @@ const notSupported = (what: string, instead?: string): Hint => ({ note: `${what}
 export const CONNECT_KEYS: KeySpec = {
   path: '',
   noun: 'option',
-  names: ['host', 'port', 'username', 'password', 'privateKey', 'privateKeyPath', 'publicKey', 'passphrase', 'agent',
-    'keyboard', 'proxy', 'connectTimeout', 'keepaliveInterval', 'commandTimeout', 'algorithms', 'hostKey', 'debug'],
+  names: [
+    'host',
+    'port',
+    'username',
+    'password',
+    'privateKey',
+    'privateKeyPath',
+    'publicKey',
+    'passphrase',
+    'agent',
+    'keyboard',
+    'proxy',
+    'connectTimeout',
+    'keepaliveInterval',
+    'commandTimeout',
+    'algorithms',
+    'hostKey',
+    'debug',
+  ],
   hints: {
     readyTimeout: { use: 'connectTimeout', note: "ssh2's readyTimeout is connectTimeout here" },
     timeout: { use: 'connectTimeout', note: 'the connect bound is connectTimeout (ms); a bound on commands is commandTimeout' },
@@ -136,9 +153,28 @@ export const PTY_KEYS: KeySpec = {
 export const OPI_SETTINGS_KEYS: KeySpec = {
   path: '',
   noun: 'field',
-  names: ['auth_type', 'host', 'port', 'username', 'password', 'key_path', 'pub_path', 'passphrase', 'keyboard_responses',
-    'connect_timeout', 'command_timeout', 'keepalive_interval', 'host_key_policy', 'known_hosts', 'host_key_fingerprint',
-    'kex_algorithms', 'ciphers', 'macs', 'host_key_algorithms', 'hash_known_hosts'],
+  names: [
+    'auth_type',
+    'host',
+    'port',
+    'username',
+    'password',
+    'key_path',
+    'pub_path',
+    'passphrase',
+    'keyboard_responses',
+    'connect_timeout',
+    'command_timeout',
+    'keepalive_interval',
+    'host_key_policy',
+    'known_hosts',
+    'host_key_fingerprint',
+    'kex_algorithms',
+    'ciphers',
+    'macs',
+    'host_key_algorithms',
+    'hash_known_hosts',
+  ],
   hints: {
     connectTimeout: { use: 'connect_timeout', note: 'in seconds' },
     readyTimeout: { use: 'connect_timeout', note: 'in seconds' },
@@ -241,13 +277,13 @@ function qualified(spec: KeySpec, name: string): string {
 
 /** The Settings error for one unknown key. */
 export function unknownKeyError(spec: KeySpec, key: string): SshError {
-  const hint = spec.hints && Object.prototype.hasOwnProperty.call(spec.hints, key) ? spec.hints[key] : undefined;
+  const hint = spec.hints && Object.hasOwn(spec.hints, key) ? spec.hints[key] : undefined;
   // A hint that only has a note means there is no equivalent: no guess then.
   const use = hint !== undefined ? hint.use : closest(key, spec.names);
   let detail: string;
   if (use !== undefined) {
     // A hint's target may sit elsewhere (`hostKey.verify` from the top level): shown as written.
-    const target = hint?.use !== undefined && hint.use.includes('.') ? hint.use : qualified(spec, use);
+    const target = hint?.use?.includes('.') ? hint.use : qualified(spec, use);
     detail = `did you mean '${target}'?${hint?.note ? ` ${hint.note}` : ''}`;
   } else if (hint?.note !== undefined) {
     detail = hint.note;

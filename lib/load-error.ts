@@ -46,7 +46,7 @@ export function loadErrorMessage(what: string, detail: string, runtime: LoadRunt
       '  no musl C++ toolchain, musl OpenSSL or musl Node is available where they are built.',
       '  A build from source may work (untested): apk add build-base python3 linux-headers',
       '  openssl-dev zlib-dev patch xz, give the libssh2 source package files with',
-      '  NATIVE_SSH_LIBSSH2_SRC=/dir (see the README\'s Install section), then',
+      "  NATIVE_SSH_LIBSSH2_SRC=/dir (see the README's Install section), then",
       '    npm rebuild native-ssh --build-from-source',
     );
   } else if (/libssl\.so\.3|libcrypto\.so\.3/.test(detail)) {
@@ -62,7 +62,7 @@ export function loadErrorMessage(what: string, detail: string, runtime: LoadRunt
       '    npm rebuild native-ssh --build-from-source',
     );
   } else if (/GLIBC|GLIBCXX/.test(detail)) {
-    lines.push('  This system\'s C or C++ runtime is older than the prebuilt binary needs (glibc 2.34).');
+    lines.push("  This system's C or C++ runtime is older than the prebuilt binary needs (glibc 2.34).");
   }
   return lines.join('\n');
 }

@@ -1,7 +1,9 @@
 /**
- * The loader and the declared shape of the raw binding. Only this file loads the addon; the layers
- * above it register each request's handler with {@link submit} and call the methods of a
- * {@link SessionHandle} it made.
+ * The only module that touches the addon: it loads it, declares the raw binding's shape, and owns
+ * the table of requests in flight (request id -> handler). The layers above call the engine
+ * through a {@link SessionHandle} (one per connection): each call that starts a request registers
+ * its handler and posts it, and forgets the handler again when the addon throws. JavaScript thread
+ * only; the engine thread's events arrive through the dispatch function given to `init`.
  * @packageDocumentation
  */
 import os = require('node:os');
@@ -107,8 +109,8 @@ export interface RawExecOptions {
   stdinStream?: boolean;
 }
 
-/** The native handle of one connection (native/binding/session_handle.cc). */
-export declare class SessionHandle {
+/** The addon's handle of one connection (native/binding/session_handle.cc). */
+interface RawSessionHandle {
   connect(requestId: number, options: RawConnectOptions): void;
   exec(requestId: number, options: RawExecOptions): void;
   hostKeyVerdict(accept: boolean, code?: string, message?: string): void;
@@ -141,7 +143,7 @@ interface RawBinding {
   init(dispatch: (requestId: number, event: RawEvent) => void): void;
   shutdown(): void;
   versions(): Versions;
-  SessionHandle: new () => SessionHandle;
+  SessionHandle: new () => RawSessionHandle;
 }
 
 const root = path.join(__dirname, '..');
@@ -192,7 +194,7 @@ function dispatch(requestId: number, event: RawEvent): void {
 }
 
 /** The loaded binding (loaded and started on first use). */
-export function native(): RawBinding {
+function native(): RawBinding {
   if (binding === undefined) {
     const loaded = loadBinding();
     loaded.init(dispatch);
@@ -205,20 +207,93 @@ export function native(): RawBinding {
 }
 
 /** Registers `handler` for the events of a new request and returns its id. */
-export function submit(handler: (event: RawEvent) => void): number {
+function submit(handler: (event: RawEvent) => void): number {
   const id = nextRequestId++;
   handlers.set(id, handler);
   return id;
 }
 
-/** Forgets a request whose native call threw before it was posted. */
-export function cancelRequest(requestId: number): void {
+/**
+ * A request id whose events go to `handler` until {@link unsubscribe}: for events that never
+ * settle a request of their own (a connection's notices). It never keeps the process alive.
+ */
+export function subscribe(handler: (event: RawEvent) => void): number {
+  return submit(handler);
+}
+
+/** Forgets a {@link subscribe}d handler. */
+export function unsubscribe(requestId: number): void {
   handlers.delete(requestId);
 }
 
-/** A new native handle for one connection. */
-export function newSessionHandle(): SessionHandle {
-  return new (native().SessionHandle)();
+/**
+ * One connection's handle in the engine, typed. Calls that start a request take the handler of
+ * its events and return the request id; when the addon throws (the engine is stopping), the
+ * handler is forgotten and the error thrown on.
+ */
+export class SessionHandle {
+  readonly #raw: RawSessionHandle = new (native().SessionHandle)();
+
+  /** Connects and logs in; the final event settles it (`hostkey` events may come first). */
+  connect(options: RawConnectOptions, onEvent: (event: RawEvent) => void): number {
+    return this.#post(onEvent, (id) => this.#raw.connect(id, options));
+  }
+
+  /** Runs a command on a new channel; the final event settles it. */
+  exec(options: RawExecOptions, onEvent: (event: RawEvent) => void): number {
+    return this.#post(onEvent, (id) => this.#raw.exec(id, options));
+  }
+
+  /** Settles pending commands, disconnects and frees the connection; `onEvent` gets the final event. */
+  close(onEvent: (event: RawEvent) => void): number {
+    return this.#post(onEvent, (id) => this.#raw.close(id));
+  }
+
+  /** The answer to a `hostkey` event that asked for the program's verdict. */
+  hostKeyVerdict(accept: boolean, code?: string, message?: string): void {
+    this.#raw.hostKeyVerdict(accept, code, message);
+  }
+
+  /** The known_hosts file as re-read under its lock (a `hostkey` event with phase `record` asked for it). */
+  hostKeyRecheck(knownHostsText: Buffer): void {
+    this.#raw.hostKeyRecheck(knownHostsText);
+  }
+
+  /** Ends a command with the error `code` / `message`. */
+  cancelExec(requestId: number, code: string, message: string): void {
+    this.#raw.cancelExec(requestId, code, message);
+  }
+
+  /** A streamed command's consumer took `bytes`: the engine may read that much more. */
+  ackExec(requestId: number, bytes: number): void {
+    this.#raw.ackExec(requestId, bytes);
+  }
+
+  /** Ends a running command (TERM, close); it settles as `cancelled` once its channel closed. */
+  stopExec(requestId: number): void {
+    this.#raw.stopExec(requestId);
+  }
+
+  /** A piece of streamed stdin (copied). */
+  writeStdin(requestId: number, bytes: Buffer): void {
+    this.#raw.writeStdin(requestId, bytes);
+  }
+
+  /** EOF once the pieces written so far are sent. */
+  endStdin(requestId: number): void {
+    this.#raw.endStdin(requestId);
+  }
+
+  #post(onEvent: (event: RawEvent) => void, call: (requestId: number) => void): number {
+    const id = submit(onEvent);
+    try {
+      call(id);
+    } catch (error) {
+      handlers.delete(id);
+      throw error;
+    }
+    return id;
+  }
 }
 
 /** Versions of libssh2, the OpenSSL that serves its calls at run time, and the addon. */

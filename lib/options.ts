@@ -1,30 +1,23 @@
 /**
- * The idiomatic client's options ({@link ConnectOptions}, {@link ExecOptions}) and their
- * validation: every check runs before any network work and fails with a `Settings error: ...`
+ * The idiomatic client's options ({@link ConnectOptions}, {@link ExecOptions}) and the one plan
+ * builder both APIs use ({@link planFromOptions}; OPI settings are translated to these options
+ * first). Every check runs before any network work and fails with a `Settings error: ...`
  * ({@link SshError} code `INVALID_SETTINGS`); unknown keys in any options object are errors too.
+ * Pure functions, JavaScript thread.
  * @packageDocumentation
  */
+import path = require('node:path');
+import os = require('node:os');
+
 import { DEFAULTS } from './codes';
 import { settingsError, shown } from './errors';
-import { isStdinSource, StdinSource } from './exec-stdin';
-import { ALGORITHM_KEYS, checkKeys, CONNECT_KEYS, EXEC_KEYS, HOST_KEY_KEYS, KeySpec, PROXY_KEYS, PTY_KEYS } from './known-keys';
-import { RawExecOptions } from './native';
-import {
-  algorithmList,
-  AlgorithmsPlan,
-  AuthPlan,
-  ConnectPlan,
-  keySource,
-  parseHostKey,
-  ProxyPlan,
-  ProxyType,
-  publicKeySource,
-  requireMs,
-  requirePort,
-  requireString,
-} from './settings';
+import { isStdinSource, type StdinSource } from './exec-stdin';
+import { ALGORITHM_KEYS, checkKeys, CONNECT_KEYS, EXEC_KEYS, HOST_KEY_KEYS, PROXY_KEYS, PTY_KEYS } from './known-keys';
+import type { RawExecOptions } from './native';
+import type { AlgorithmsPlan, AuthPlan, ConnectPlan, HostKeyPlan, ProxyPlan, ProxyType } from './plan';
+import { algorithmList, keySource, optionsObject, publicKeySource, requireMs, requirePort, requireString } from './validate';
 
-export type { ProxyType } from './settings';
+export type { ProxyType } from './plan';
 
 /** A proxy for {@link ConnectOptions}' `proxy`. */
 export interface ProxyOptions {
@@ -221,15 +214,6 @@ export interface ExecOptions {
   maxBuffer?: number;
 }
 
-/** A plain options object (not null, not an array), whose keys `spec` knows. */
-function optionsObject(value: unknown, field: string, spec: KeySpec): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw settingsError(field, `must be an object (got ${shown(value)})`);
-  }
-  checkKeys(value, spec);
-  return value as Record<string, unknown>;
-}
-
 /**
  * Validates {@link ExecOptions} into the engine's form. `use`: `stream` allows `stdin: 'pipe'`.
  * A streamed stdin (a source or `'pipe'`) gives `stdinStream: true`; the caller feeds it.
@@ -291,62 +275,37 @@ export function rawExecOptions(command: string, options: ExecOptions, defaultTim
   return raw;
 }
 
-/** Validates idiomatic {@link ConnectOptions} into a plan. */
-export function planFromOptions(options: ConnectOptions): ConnectPlan {
+/**
+ * The names messages give the options, by their idiomatic path (`hostKey.policy`), when
+ * the options were translated from another API's settings (lib/opi/to-options.ts); a path not
+ * listed keeps its own name.
+ */
+export type FieldNames = Readonly<Partial<Record<string, string>>>;
+
+/**
+ * The one plan builder: validates idiomatic {@link ConnectOptions} (or OPI settings translated to
+ * them) into a {@link ConnectPlan}. Every failure is a Settings error naming the field as the
+ * caller wrote it (`names`).
+ */
+export function planFromOptions(options: ConnectOptions, names: FieldNames = {}): ConnectPlan {
+  const name = (field: string): string => names[field] ?? field;
   optionsObject(options, 'options', CONNECT_KEYS);
-  const hostKey = options.hostKey === undefined || options.hostKey === null
-    ? {}
-    : optionsObject(options.hostKey, 'hostKey', HOST_KEY_KEYS) as NonNullable<ConnectOptions['hostKey']>;
-  const host = requireString(options.host, 'host');
-  const port = options.port === undefined ? DEFAULTS.port : requirePort(options.port, 'port');
-  const username = requireString(options.username, 'username');
-  const methods = [
-    options.password !== undefined,
-    options.privateKey !== undefined || options.privateKeyPath !== undefined,
-    options.agent !== undefined && options.agent !== false,
-    options.keyboard !== undefined,
-  ].filter(Boolean).length;
-  if (methods !== 1) {
-    throw settingsError('password | privateKey | privateKeyPath | agent | keyboard', `must give exactly one way to log in (got ${methods})`);
-  }
-  let auth: AuthPlan;
-  if (options.password !== undefined) {
-    if (typeof options.password !== 'string') throw settingsError('password', 'must be a string');
-    auth = { type: 'password', password: options.password };
-  } else if (options.privateKey !== undefined || options.privateKeyPath !== undefined) {
-    if (options.privateKey !== undefined && options.privateKeyPath !== undefined) {
-      throw settingsError('privateKey | privateKeyPath', 'give one of them, not both (privateKey: key text; privateKeyPath: a file)');
-    }
-    const key = options.privateKeyPath !== undefined
-      ? { path: requireString(options.privateKeyPath, 'privateKeyPath'), field: 'privateKeyPath' }
-      : keySource(options.privateKey, 'privateKey');
-    const plan: AuthPlan = { type: 'private_key', privateKey: key };
-    if (options.publicKey !== undefined) plan.publicKey = publicKeySource(options.publicKey, 'publicKey');
-    if (options.passphrase !== undefined) {
-      if (typeof options.passphrase !== 'string') throw settingsError('passphrase', 'must be a string');
-      if (options.passphrase !== '') plan.passphrase = options.passphrase;
-    }
-    auth = plan;
-  } else if (options.keyboard !== undefined) {
-    if (!Array.isArray(options.keyboard) || options.keyboard.length === 0 || Array.from(options.keyboard).some((a) => typeof a !== 'string')) {
-      throw settingsError('keyboard', 'must be a non-empty array of strings');
-    }
-    auth = { type: 'keyboard_interactive', responses: options.keyboard };
-  } else {
-    auth = typeof options.agent === 'string'
-      ? { type: 'agent', agentSocket: requireString(options.agent, 'agent') }
-      : { type: 'agent' };
-  }
+  const hostKey =
+    options.hostKey === undefined || options.hostKey === null
+      ? {}
+      : (optionsObject(options.hostKey, 'hostKey', HOST_KEY_KEYS) as NonNullable<ConnectOptions['hostKey']>);
+  const host = requireString(options.host, name('host'));
+  const port = options.port === undefined ? DEFAULTS.port : requirePort(options.port, name('port'));
+  const username = requireString(options.username, name('username'));
   const plan: ConnectPlan = {
     host,
     port,
     username,
-    auth,
-    connectTimeoutMs: requireMs(options.connectTimeout, 'connectTimeout', DEFAULTS.connectTimeoutMs),
-    commandTimeoutMs: requireMs(options.commandTimeout, 'commandTimeout', 0, 'none'),
-    keepaliveIntervalMs: requireMs(options.keepaliveInterval, 'keepaliveInterval', 0, 'off'),
-    hostKey: parseHostKey(hostKey.policy, hostKey.knownHosts, hostKey.fingerprint, hostKey.hashKnownHosts,
-      { policy: 'hostKey.policy', knownHosts: 'hostKey.knownHosts', fingerprint: 'hostKey.fingerprint', hash: 'hostKey.hashKnownHosts' }),
+    auth: authPlan(options, name),
+    connectTimeoutMs: requireMs(options.connectTimeout, name('connectTimeout'), DEFAULTS.connectTimeoutMs),
+    commandTimeoutMs: requireMs(options.commandTimeout, name('commandTimeout'), 0, 'none'),
+    keepaliveIntervalMs: requireMs(options.keepaliveInterval, name('keepaliveInterval'), 0, 'off'),
+    hostKey: hostKeyPlan(hostKey, name),
   };
   if (options.debug !== undefined) {
     if (typeof options.debug !== 'function') throw settingsError('debug', `must be a function taking one line of text (got ${shown(options.debug)})`);
@@ -356,7 +315,7 @@ export function planFromOptions(options: ConnectOptions): ConnectPlan {
     const given = optionsObject(options.algorithms, 'algorithms', ALGORITHM_KEYS);
     const algorithms: AlgorithmsPlan = {};
     for (const key of ['kex', 'cipher', 'mac', 'hostKey'] as const) {
-      const list = algorithmList(given[key], `algorithms.${key}`);
+      const list = algorithmList(given[key], name(`algorithms.${key}`));
       if (list !== undefined) algorithms[key] = list;
     }
     plan.algorithms = algorithms;
@@ -365,22 +324,113 @@ export function planFromOptions(options: ConnectOptions): ConnectPlan {
     if (typeof hostKey.verify !== 'function') throw settingsError('hostKey.verify', 'must be a function');
     plan.hostKey.verify = hostKey.verify;
   }
-  if (options.proxy !== undefined) {
-    const proxy = optionsObject(options.proxy, 'proxy', PROXY_KEYS) as unknown as ProxyOptions;
-    const type = proxy.type ?? 'socks5';
-    if (type !== 'socks5' && type !== 'socks4' && type !== 'http') {
-      throw settingsError('proxy.type', `must be "socks5", "socks4" or "http" (got ${shown(type)})`);
+  if (options.proxy !== undefined) plan.proxy = proxyPlan(options.proxy, name);
+  return plan;
+}
+
+/** Exactly one way to log in, validated. */
+function authPlan(options: ConnectOptions, name: (field: string) => string): AuthPlan {
+  const methods = [
+    options.password !== undefined,
+    options.privateKey !== undefined || options.privateKeyPath !== undefined,
+    options.agent !== undefined && options.agent !== false,
+    options.keyboard !== undefined,
+  ].filter(Boolean).length;
+  if (methods !== 1) {
+    throw settingsError('password | privateKey | privateKeyPath | agent | keyboard', `must give exactly one way to log in (got ${methods})`);
+  }
+  if (options.password !== undefined) {
+    if (typeof options.password !== 'string') throw settingsError(name('password'), 'must be a string');
+    return { type: 'password', password: options.password };
+  }
+  if (options.privateKey !== undefined || options.privateKeyPath !== undefined) {
+    if (options.privateKey !== undefined && options.privateKeyPath !== undefined) {
+      throw settingsError('privateKey | privateKeyPath', 'give one of them, not both (privateKey: key text; privateKeyPath: a file)');
     }
-    const proxyPlan: ProxyPlan = { type, host: requireString(proxy.host, 'proxy.host'), port: requirePort(proxy.port, 'proxy.port') };
-    if (proxy.login !== undefined) {
-      if (typeof proxy.login !== 'string') throw settingsError('proxy.login', 'must be a string');
-      proxyPlan.login = proxy.login;
+    const key =
+      options.privateKeyPath !== undefined
+        ? { path: requireString(options.privateKeyPath, 'privateKeyPath'), field: 'privateKeyPath' }
+        : keySource(options.privateKey, name('privateKey'));
+    const plan: AuthPlan = { type: 'private_key', privateKey: key };
+    if (options.publicKey !== undefined) plan.publicKey = publicKeySource(options.publicKey, name('publicKey'));
+    if (options.passphrase !== undefined) {
+      if (typeof options.passphrase !== 'string') throw settingsError(name('passphrase'), 'must be a string');
+      if (options.passphrase !== '') plan.passphrase = options.passphrase;
     }
-    if (proxy.password !== undefined) {
-      if (typeof proxy.password !== 'string') throw settingsError('proxy.password', 'must be a string');
-      proxyPlan.password = proxy.password;
+    return plan;
+  }
+  if (options.keyboard !== undefined) {
+    if (!Array.isArray(options.keyboard) || options.keyboard.length === 0 || Array.from(options.keyboard).some((a) => typeof a !== 'string')) {
+      throw settingsError(name('keyboard'), 'must be a non-empty array of strings');
     }
-    plan.proxy = proxyPlan;
+    return { type: 'keyboard_interactive', responses: options.keyboard };
+  }
+  return typeof options.agent === 'string' ? { type: 'agent', agentSocket: requireString(options.agent, 'agent') } : { type: 'agent' };
+}
+
+const POLICIES = ['strict', 'accept-new', 'off'] as const;
+const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
+
+/** The default known_hosts file (accept-new records new hosts in it, as ssh does). */
+function defaultKnownHosts(): string {
+  return path.join(os.homedir(), '.ssh', 'known_hosts');
+}
+
+/** The host-key check: policy, known_hosts file, pin (`verify` is added by the caller). */
+function hostKeyPlan(options: HostKeyOptions, name: (field: string) => string): HostKeyPlan {
+  const field = {
+    policy: name('hostKey.policy'),
+    knownHosts: name('hostKey.knownHosts'),
+    fingerprint: name('hostKey.fingerprint'),
+    hash: name('hostKey.hashKnownHosts'),
+  };
+  const { policy, knownHosts, fingerprint, hashKnownHosts: hash } = options as Record<string, unknown>;
+  let chosen: HostKeyPlan['policy'] = 'accept-new';
+  if (policy !== undefined && policy !== null) {
+    if (typeof policy !== 'string' || !(POLICIES as readonly string[]).includes(policy)) {
+      throw settingsError(field.policy, `must be "strict", "accept-new" or "off" (got ${shown(policy)})`);
+    }
+    chosen = policy as HostKeyPlan['policy'];
+  }
+  const plan: HostKeyPlan = { policy: chosen, knownHostsPath: defaultKnownHosts(), explicit: false, knownHostsField: field.knownHosts, hash: false };
+  if (hash !== undefined && hash !== null) {
+    if (typeof hash !== 'boolean') throw settingsError(field.hash, `must be true or false (got ${shown(hash)})`);
+    plan.hash = hash;
+  }
+  if (knownHosts !== undefined && knownHosts !== null) {
+    plan.knownHostsPath = path.resolve(requireString(knownHosts, field.knownHosts));
+    plan.explicit = true;
+  }
+  if (fingerprint !== undefined && fingerprint !== null) {
+    if (typeof fingerprint !== 'string' || !FINGERPRINT.test(fingerprint)) {
+      throw settingsError(field.fingerprint, `must be "SHA256:" and 43 base64 characters, as ssh-keygen -l prints it (got ${shown(fingerprint)})`);
+    }
+    if (chosen === 'off') {
+      throw settingsError(
+        field.fingerprint,
+        `cannot be used with ${field.policy} "off", which checks nothing: pin the key with "strict" or "accept-new", or drop the pin`,
+      );
+    }
+    plan.fingerprint = fingerprint;
+  }
+  return plan;
+}
+
+/** A proxy: SOCKS5 unless `type` says otherwise. */
+function proxyPlan(value: unknown, name: (field: string) => string): ProxyPlan {
+  const proxy = optionsObject(value, 'proxy', PROXY_KEYS) as unknown as ProxyOptions;
+  const type = proxy.type ?? 'socks5';
+  if (type !== 'socks5' && type !== 'socks4' && type !== 'http') {
+    throw settingsError(name('proxy.type'), `must be "socks5", "socks4" or "http" (got ${shown(type)})`);
+  }
+  const plan: ProxyPlan = { type, host: requireString(proxy.host, name('proxy.host')), port: requirePort(proxy.port, name('proxy.port')) };
+  if (proxy.login !== undefined) {
+    if (typeof proxy.login !== 'string') throw settingsError(name('proxy.login'), 'must be a string');
+    plan.login = proxy.login;
+  }
+  if (proxy.password !== undefined) {
+    if (typeof proxy.password !== 'string') throw settingsError(name('proxy.password'), 'must be a string');
+    plan.password = proxy.password;
   }
   return plan;
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The integration suites against an AddressSanitizer + UndefinedBehaviorSanitizer build of the addon.
 #
-#   bash scripts/asan-tests.sh                       every test/*.test.mjs and test/hostile/*.test.mjs suite
-#   bash scripts/asan-tests.sh test/faults.test.mjs  only these suites (e.g. test/hostile/*.test.mjs)
+#   bash scripts/asan-tests.sh                       every suite npm test runs (test/{unit,integration,lifecycle,hostile}/*.test.mjs)
+#   bash scripts/asan-tests.sh test/integration/90-faults.test.mjs  only these suites (e.g. test/hostile/*.test.mjs)
 #
 # What it does:
 #   1. builds the addon with -DNSSH_SANITIZE=ON through cmake-js into build-asan/build/Release/
@@ -94,7 +94,7 @@ mkdir -p "$LOGS"
 if (($#)); then
   SUITES=("$@")
 else
-  mapfile -t SUITES < <(ls test/*.test.mjs | sort; ls test/hostile/*.test.mjs | sort)
+  mapfile -t SUITES < <(for dir in unit integration lifecycle hostile; do ls test/$dir/*.test.mjs | sort; done)
 fi
 echo "asan: running ${#SUITES[@]} suite(s) against $ADDON"
 started=$(date +%s)

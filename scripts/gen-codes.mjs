@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Generates lib/codes.ts from native/core/codes.h, the single source of the error codes, levels
 // and defaults shared by the engine and TypeScript. `--check`: exit 1 (and say what differs)
-// when lib/codes.ts is not what this would write. Run by test/codes.test.mjs.
+// when lib/codes.ts is not what this would write. Run by test/unit/codes.test.mjs.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

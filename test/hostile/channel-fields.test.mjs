@@ -42,7 +42,7 @@ const ending = (packets) => ({
 /** expect.check: the command settled ok with this signal (and, when given, exit code). */
 const endedWith = (signal, exitCode) => (r) => {
   const { signal: got, exitCode: code } = r.outcome;
-  if (signal instanceof Array ? !signal.includes(got) : got !== signal) return `signal ${JSON.stringify(got)}, expected ${JSON.stringify(signal)}`;
+  if (Array.isArray(signal) ? !signal.includes(got) : got !== signal) return `signal ${JSON.stringify(got)}, expected ${JSON.stringify(signal)}`;
   if (exitCode !== undefined && code !== exitCode) return `exit code ${code}, expected ${exitCode}`;
   return undefined;
 };

@@ -1,4 +1,4 @@
-// Child process of test/lifecycle.test.mjs: close() while commands are pending, in every state a
+// Child process of test/lifecycle/lifecycle.test.mjs: close() while commands are pending, in every state a
 // command can be in (just submitted, opening, running, queued beyond MaxSessions, streaming,
 // paused by flow control), concurrently with more close() calls and with aborts and timeouts.
 // Every pending call must settle (NOT_CONNECTED, or its own result when it won the race), close()

@@ -1,4 +1,4 @@
-// Child process of test/lifecycle.test.mjs, run with --expose-gc: connections that are never
+// Child process of test/lifecycle/lifecycle.test.mjs, run with --expose-gc: connections that are never
 // closed and become unreachable. The engine must close them (an SSH disconnect the server logs),
 // and a connection with a command still running must stay alive until that command settles.
 // Prints one JSON line with what it saw; the parent checks the server's side.

@@ -1,4 +1,4 @@
-// Child process of test/lifecycle.test.mjs: brings one connection to a stage of its life, then
+// Child process of test/lifecycle/lifecycle.test.mjs: brings one connection to a stage of its life, then
 // tears its environment down there. The parent checks that the process exits with code 0 and no
 // signal, within a bound, and that the server saw the session end.
 //

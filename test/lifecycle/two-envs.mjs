@@ -1,4 +1,4 @@
-// Child process of test/lifecycle.test.mjs: two Node environments (the main thread and worker
+// Child process of test/lifecycle/lifecycle.test.mjs: two Node environments (the main thread and worker
 // threads), each with its own engine, working at the same time; a worker terminated in the middle
 // of its commands must not disturb the others. Exits by itself when done.
 import assert from 'node:assert/strict';
@@ -13,7 +13,9 @@ async function work(name, rounds) {
   const conn = await connect(options);
   try {
     const results = await Promise.all(Array.from({ length: rounds }, (_, i) => conn.exec(`echo ${name}-${i}`)));
-    results.forEach((r, i) => assert.equal(r.stdout, `${name}-${i}\n`));
+    results.forEach((r, i) => {
+      assert.equal(r.stdout, `${name}-${i}\n`);
+    });
     assert.equal((await exec(options, 'echo one-shot')).stdout, 'one-shot\n');
     const opi = await ExecuteCommand(GetConnectionConfiguration(GetSettingsPrivateKey(target.host, target.port, target.user, target.key)), `echo ${name}`);
     assert.equal(opi.stdout, name);
