@@ -339,18 +339,23 @@ class SshConfigResolution {
   }
 
   private result(): ResolvedSshConfig {
-    const empty = this.cancel.cancelled;
-    let hostname = this.host;
-    if (this.hostname !== undefined && !empty) {
-      hostname = expandTokens('HostName', this.hostname.value, { h: this.host }, lineFailure(this.hostname.file, this.hostname.line));
+    const lower = (name: string): string => (net.isIP(name) === 0 ? name.toLowerCase() : name);
+    if (this.cancel.cancelled) {
+      const { user = this.localUser, port = 22 } = this.options;
+      return { host: this.host, hostname: lower(this.host), user, port, identityFiles: [], proxyJump: [], ignored: [], files: [] };
     }
-    if (net.isIP(hostname) === 0) hostname = hostname.toLowerCase();
-    const user = (empty && this.options.user === undefined ? undefined : this.user?.value) ?? this.localUser;
-    const port = (empty && this.options.port === undefined ? undefined : this.port?.value) ?? 22;
-    const resolved: ResolvedSshConfig = { host: this.host, hostname, user, port, identityFiles: [], proxyJump: [], ignored: [], files: [] };
-    if (empty) return resolved;
-    const tokens: Tokens = { d: this.home, h: hostname, n: this.host, p: String(port), r: user, u: this.localUser };
     const env = this.options.env ?? process.env;
+    const hostname = lower(this.hostname === undefined ? this.host : expandTokens('HostName', this.hostname.value, { h: this.host }, lineFailure(this.hostname.file, this.hostname.line)));
+    const port = this.port?.value ?? 22;
+    // A User from the config takes tokens (not %r, itself) and ${NAME}, as OpenSSH 10 expands it
+    // (9.x takes it literally). An explicit user is taken as it is.
+    let user = this.localUser;
+    if (this.user !== undefined) {
+      const { value, file, line } = this.user;
+      user = file === '' ? value : expandTokens('User', value, { d: this.home, h: hostname, n: this.host, p: String(port), u: this.localUser }, lineFailure(file, line), env);
+    }
+    const resolved: ResolvedSshConfig = { host: this.host, hostname, user, port, identityFiles: [], proxyJump: [], ignored: this.ignored, files: this.files };
+    const tokens: Tokens = { d: this.home, h: hostname, n: this.host, p: String(port), r: user, u: this.localUser };
     resolved.identityFiles = this.identityFiles.map((set) => expandPath('IdentityFile', set.value, this.home, tokens, lineFailure(set.file, set.line), env));
     if (this.identitiesOnly !== undefined) resolved.identitiesOnly = this.identitiesOnly;
     if (Array.isArray(this.proxyJump)) resolved.proxyJump = this.proxyJump;
@@ -362,8 +367,6 @@ class SshConfigResolution {
     if (this.aliveInterval !== undefined) resolved.serverAliveIntervalMs = toMs('ServerAliveInterval', this.aliveInterval);
     if (this.aliveCount !== undefined) resolved.serverAliveCountMax = this.aliveCount;
     if (this.connectTimeout !== undefined && this.connectTimeout.value > 0) resolved.connectTimeoutMs = toMs('ConnectTimeout', this.connectTimeout);
-    resolved.ignored = this.ignored;
-    resolved.files = this.files;
     return resolved;
   }
 }

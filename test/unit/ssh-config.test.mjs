@@ -336,6 +336,16 @@ describe('tokens and expansion', () => {
     }
   });
 
+  it('User from the config takes tokens and ${NAME} (as OpenSSH 10); an explicit user is taken as it is', async () => {
+    const file = writeConfig('user-tokens.config', 'Host u\n  HostName u.example\n  User %u-on-%h-${TEAM}\n  IdentityFile ~/%r\n');
+    const r = await resolve('u', { file, env: { TEAM: 'ops' } });
+    assert.equal(r.user, 'tester-on-u.example-ops');
+    assert.deepEqual(r.identityFiles, [`${HOME}/tester-on-u.example-ops`]);
+    assert.equal((await resolve('u', { file, user: '%u', env: { TEAM: 'ops' } })).user, '%u');
+    const bad = writeConfig('user-r.config', 'User %r\n');
+    await rejectsSettings(resolve('u', { file: bad }), /line 1: User "%r" has the token %r, which is not supported here/);
+  });
+
   it('a UTF-8 byte order mark before the first keyword is skipped', async () => {
     const file = writeConfig('bom.config', '\uFEFFHost bom\n  User with-bom\n');
     assert.equal((await resolve('bom', { file })).user, 'with-bom');
