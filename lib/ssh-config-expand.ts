@@ -49,7 +49,7 @@ export function expandTokens(keyword: string, value: string, tokens: Tokens, fai
     } else {
       const key = value[++i];
       if (key === '%') out += '%';
-      else if (key !== undefined && Object.prototype.hasOwnProperty.call(tokens, key)) out += tokens[key];
+      else if (key !== undefined && Object.hasOwn(tokens, key)) out += tokens[key];
       else if (key === undefined) fail(`${keyword} ${shown} ends with a lone % (expected ${listTokens(tokens)})`);
       else fail(`${keyword} ${shown} has the token %${key}, which is not supported here (expected ${listTokens(tokens)})`);
     }

@@ -150,7 +150,8 @@ export async function includePaths(arg: string, base: IncludeBase, fail: Fail): 
   if (arg === '') fail('Include has an empty path');
   let pattern: string;
   if (arg.startsWith('~')) {
-    if (!base.userConfig) fail(`Include ${JSON.stringify(arg)}: ~ is not allowed in the system-wide file (expected an absolute path or one relative to ${base.systemDir})`);
+    if (!base.userConfig)
+      fail(`Include ${JSON.stringify(arg)}: ~ is not allowed in the system-wide file (expected an absolute path or one relative to ${base.systemDir})`);
     pattern = expandTilde('Include', arg, base.home, fail);
   } else if (path.isAbsolute(arg)) {
     pattern = arg;

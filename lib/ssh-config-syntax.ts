@@ -32,7 +32,7 @@ const SPACE = ' \t\r\n';
  */
 export function splitLine(text: string, fail: Fail): ConfigLine | undefined {
   let end = text.length;
-  while (end > 0 && (SPACE + '\f').includes(text[end - 1])) end--;
+  while (end > 0 && `${SPACE}\f`.includes(text[end - 1])) end--;
   let i = 0;
   while (i < end && SPACE.includes(text[i])) i++;
   const start = i;
@@ -105,7 +105,7 @@ const INT_MAX = 2 ** 31 - 1;
  */
 export function parseTime(keyword: string, text: string, fail: Fail): number {
   if (text === 'none') return -1;
-  const parts = /^(?:[0-9]+[smhdwSMHDW]?)+$/.test(text) ? text.match(/[0-9]+[smhdwSMHDW]?/g) ?? [] : [];
+  const parts = /^(?:[0-9]+[smhdwSMHDW]?)+$/.test(text) ? (text.match(/[0-9]+[smhdwSMHDW]?/g) ?? []) : [];
   if (parts.length === 0) fail(`${keyword} ${JSON.stringify(text)} is not a time (expected seconds, or a time such as 90s, 5m, 1h30m)`);
   let total = 0;
   for (const part of parts) {
@@ -149,7 +149,10 @@ export function parseProxyJump(text: string, fail: Fail): SshConfigHop[] | 'none
   const hash = text.indexOf('#');
   const value = (hash < 0 ? text : text.slice(0, hash)).replace(/[ \t]+$/, '');
   if (value.toLowerCase() === 'none') return 'none';
-  const bad = (detail: string): never => fail(`ProxyJump ${JSON.stringify(value)} is not valid: ${detail} (expected none or a comma-separated list of [user@]host[:port] or ssh://[user@]host[:port])`);
+  const bad = (detail: string): never =>
+    fail(
+      `ProxyJump ${JSON.stringify(value)} is not valid: ${detail} (expected none or a comma-separated list of [user@]host[:port] or ssh://[user@]host[:port])`,
+    );
   return value.split(',').map((hop) => parseHop(hop, bad));
 }
 

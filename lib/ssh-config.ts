@@ -16,11 +16,11 @@ import os = require('node:os');
 import path = require('node:path');
 
 import { settingsError, shown, SshError } from './errors';
-import { readBounded, ReadCancel } from './files';
-import { expandPath, expandTokens, Tokens } from './ssh-config-expand';
+import { readBounded, type ReadCancel } from './files';
+import { expandPath, expandTokens, type Tokens } from './ssh-config-expand';
 import { includePaths } from './ssh-config-include';
-import { hostLineMatches, MatchContext, matchLineMatches } from './ssh-config-patterns';
-import { Fail, parseCount, parseFlag, parsePort, parseProxyJump, parseTime, splitLine, SshConfigHop } from './ssh-config-syntax';
+import { hostLineMatches, type MatchContext, matchLineMatches } from './ssh-config-patterns';
+import { type Fail, parseCount, parseFlag, parsePort, parseProxyJump, parseTime, splitLine, type SshConfigHop } from './ssh-config-syntax';
 
 export type { SshConfigHop } from './ssh-config-syntax';
 
@@ -155,7 +155,10 @@ class SshConfigResolution {
   private readonly localUser: string;
   private readonly cancel: ReadCancel;
 
-  constructor(private readonly host: string, private readonly options: SshConfigOptions) {
+  constructor(
+    private readonly host: string,
+    private readonly options: SshConfigOptions,
+  ) {
     this.home = options.homeDir ?? os.homedir();
     this.localUser = options.localUser ?? localUserName();
     this.cancel = options.cancel ?? { cancelled: false };
@@ -185,7 +188,8 @@ class SshConfigResolution {
     if (this.cancel.cancelled) return;
     if (context.depth > MAX_SSH_CONFIG_DEPTH) failFile(`is included more than ${MAX_SSH_CONFIG_DEPTH} levels deep (${chain([...context.stack, file])})`);
     if (context.stack.includes(file)) failFile(`includes itself (${chain([...context.stack, file])})`);
-    if (this.files.length >= MAX_SSH_CONFIG_FILES) failFile(`is one file too many: at most ${MAX_SSH_CONFIG_FILES} files are read for one host (check the Include lines)`);
+    if (this.files.length >= MAX_SSH_CONFIG_FILES)
+      failFile(`is one file too many: at most ${MAX_SSH_CONFIG_FILES} files are read for one host (check the Include lines)`);
     if (how.optional && !(await present(file))) return;
     if (how.checkPermissions) await checkPermissions(file, failFile);
     let bytes: Buffer;
@@ -210,7 +214,10 @@ class SshConfigResolution {
     // Lines before the first Host / Match apply when the including block applies (always at the top).
     const state = { active: !context.neverMatch };
     // A UTF-8 byte order mark (some Windows editors write one) would hide the first keyword.
-    const lines = bytes.toString('utf8').replace(/^\uFEFF/, '').split('\n');
+    const lines = bytes
+      .toString('utf8')
+      .replace(/^\uFEFF/, '')
+      .split('\n');
     for (let i = 0; i < lines.length; i++) {
       await this.readLine(lines[i], file, i + 1, inner, state);
       if (this.cancel.cancelled) return;
@@ -226,7 +233,8 @@ class SshConfigResolution {
     const at = { file, line };
     const single = (): string => {
       if (args.length === 0 || args[0] === '') fail(`${keyword} has no value`);
-      if (args.length > 1) fail(`${keyword} takes one value (got ${args.length}: ${args.map((a) => JSON.stringify(a)).join(' ')}; quote a value that has spaces)`);
+      if (args.length > 1)
+        fail(`${keyword} takes one value (got ${args.length}: ${args.map((a) => JSON.stringify(a)).join(' ')}; quote a value that has spaces)`);
       return args[0];
     };
     // As OpenSSH, a value is checked wherever it is, and set when its block applies and nothing set it before.
@@ -286,7 +294,9 @@ class SshConfigResolution {
           this.proxyCommandNone = true;
           return;
         }
-        return fail('ProxyCommand is not supported: native-ssh does not run local commands to reach a host (use ProxyJump, the proxy option for SOCKS / HTTP, or "ProxyCommand none")');
+        return fail(
+          'ProxyCommand is not supported: native-ssh does not run local commands to reach a host (use ProxyJump, the proxy option for SOCKS / HTTP, or "ProxyCommand none")',
+        );
       case 'userknownhostsfile': {
         if (args.length === 0) fail(`${keyword} has no value`);
         for (const arg of args) {
@@ -334,7 +344,10 @@ class SshConfigResolution {
 
   /** What Match criteria see now: HostName so far (`%h` expanded), the user so far. */
   private matchContext(): MatchContext {
-    const host = this.hostname === undefined ? this.host : expandTokens('HostName', this.hostname.value, { h: this.host }, lineFailure(this.hostname.file, this.hostname.line));
+    const host =
+      this.hostname === undefined
+        ? this.host
+        : expandTokens('HostName', this.hostname.value, { h: this.host }, lineFailure(this.hostname.file, this.hostname.line));
     return { host, originalHost: this.host, user: this.user?.value ?? this.localUser };
   }
 
@@ -345,14 +358,21 @@ class SshConfigResolution {
       return { host: this.host, hostname: lower(this.host), user, port, identityFiles: [], proxyJump: [], ignored: [], files: [] };
     }
     const env = this.options.env ?? process.env;
-    const hostname = lower(this.hostname === undefined ? this.host : expandTokens('HostName', this.hostname.value, { h: this.host }, lineFailure(this.hostname.file, this.hostname.line)));
+    const hostname = lower(
+      this.hostname === undefined
+        ? this.host
+        : expandTokens('HostName', this.hostname.value, { h: this.host }, lineFailure(this.hostname.file, this.hostname.line)),
+    );
     const port = this.port?.value ?? 22;
     // A User from the config takes tokens (not %r, itself) and ${NAME}, as OpenSSH 10 expands it
     // (9.x takes it literally). An explicit user is taken as it is.
     let user = this.localUser;
     if (this.user !== undefined) {
       const { value, file, line } = this.user;
-      user = file === '' ? value : expandTokens('User', value, { d: this.home, h: hostname, n: this.host, p: String(port), u: this.localUser }, lineFailure(file, line), env);
+      user =
+        file === ''
+          ? value
+          : expandTokens('User', value, { d: this.home, h: hostname, n: this.host, p: String(port), u: this.localUser }, lineFailure(file, line), env);
     }
     const resolved: ResolvedSshConfig = { host: this.host, hostname, user, port, identityFiles: [], proxyJump: [], ignored: this.ignored, files: this.files };
     const tokens: Tokens = { d: this.home, h: hostname, n: this.host, p: String(port), r: user, u: this.localUser };
@@ -361,7 +381,8 @@ class SshConfigResolution {
     if (Array.isArray(this.proxyJump)) resolved.proxyJump = this.proxyJump;
     if (this.knownHosts !== undefined) {
       const { value, file, line } = this.knownHosts;
-      resolved.userKnownHostsFile = value.toLowerCase() === 'none' ? '/dev/null' : expandPath('UserKnownHostsFile', value, this.home, tokens, lineFailure(file, line), env);
+      resolved.userKnownHostsFile =
+        value.toLowerCase() === 'none' ? '/dev/null' : expandPath('UserKnownHostsFile', value, this.home, tokens, lineFailure(file, line), env);
     }
     if (this.strict !== undefined) resolved.strictHostKeyChecking = this.strict;
     if (this.aliveInterval !== undefined) resolved.serverAliveIntervalMs = toMs('ServerAliveInterval', this.aliveInterval);
@@ -417,7 +438,9 @@ async function checkPermissions(file: string, fail: Fail): Promise<void> {
   if (!stats.isFile()) return;
   const uid = process.getuid?.();
   if ((uid !== undefined && stats.uid !== 0 && stats.uid !== uid) || (stats.mode & 0o022) !== 0) {
-    fail(`has bad owner or permissions (mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')}, owner uid ${stats.uid}): it must be owned by you or root and not writable by group or others, as ssh requires (chmod go-w)`);
+    fail(
+      `has bad owner or permissions (mode ${(stats.mode & 0o777).toString(8).padStart(4, '0')}, owner uid ${stats.uid}): it must be owned by you or root and not writable by group or others, as ssh requires (chmod go-w)`,
+    );
   }
 }
 
