@@ -38,6 +38,7 @@ export type { StdinSource } from './exec-stdin';
 export type {
   AgentLogin,
   AlgorithmOptions,
+  ConfigLogin,
   ConnectionOptions,
   ConnectOptions,
   ExecOptions,
@@ -50,7 +51,10 @@ export type {
   PrivateKeyPathLogin,
   ProxyOptions,
   ProxyType,
+  SshConfigConnectionOptions,
 } from './options';
+export { resolveSshConfig } from './ssh-config';
+export type { ResolvedSshConfig, SshConfigHop, SshConfigIgnored, SshConfigLocation, SshConfigOptions } from './ssh-config';
 export { SshError } from './errors';
 export type { OpiFailure, SshErrorCode, SshErrorInit, SshErrorLevel } from './errors';
 export { versions } from './native';

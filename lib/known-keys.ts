@@ -47,6 +47,7 @@ export const CONNECT_KEYS: KeySpec = {
     'algorithms',
     'hostKey',
     'debug',
+    'sshConfig',
   ],
   hints: {
     readyTimeout: { use: 'connectTimeout', note: "ssh2's readyTimeout is connectTimeout here" },

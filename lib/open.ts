@@ -19,7 +19,10 @@ import { type RawAddress, type RawConnectOptions, type RawError, type RawEvent, 
 import type { ConnectPlan, HostKeyPlan, KeySource } from './plan';
 import { MAX_KEY_BYTES } from './validate';
 
-function timeoutError(plan: ConnectPlan, stage: string): SshError {
+/** What a connect timeout's message names: the target and the bound. */
+export type DeadlineTarget = Pick<ConnectPlan, 'host' | 'port' | 'connectTimeoutMs'>;
+
+function timeoutError(plan: DeadlineTarget, stage: string): SshError {
   return new SshError({
     code: 'TIMEOUT',
     level: 'timeout',
@@ -31,7 +34,7 @@ function timeoutError(plan: ConnectPlan, stage: string): SshError {
  * Runs `work` (a file read, a name lookup) within the connect deadline: past it, a TIMEOUT naming
  * `stage`, and the work is told to stop (file reads look at `cancel`).
  */
-async function withinDeadline<T>(plan: ConnectPlan, deadline: number, stage: string, work: (cancel: ReadCancel) => Promise<T>): Promise<T> {
+export async function withinDeadline<T>(plan: DeadlineTarget, deadline: number, stage: string, work: (cancel: ReadCancel) => Promise<T>): Promise<T> {
   if (Date.now() >= deadline) throw timeoutError(plan, stage);
   const cancel: ReadCancel = { cancelled: false };
   let timer: NodeJS.Timeout | undefined;
@@ -251,10 +254,12 @@ let connectionCount = 0;
 /**
  * Opens a connection from a validated plan: reads files and resolves names ({@link prepareConnect}),
  * has the engine connect and log in, answers its host-key questions (the caller's `verify`, then
- * accept-new's record under the known_hosts lock), and makes the {@link Connection}.
+ * accept-new's record under the known_hosts lock), and makes the {@link Connection}. `startedAt`:
+ * when the connect began (`Date.now()`; earlier when the ssh config was read first), the start of
+ * `plan.connectTimeoutMs`.
  */
-export async function openConnection(plan: ConnectPlan): Promise<Connection> {
-  const deadline = Date.now() + plan.connectTimeoutMs;
+export async function openConnection(plan: ConnectPlan, startedAt = Date.now()): Promise<Connection> {
+  const deadline = startedAt + plan.connectTimeoutMs;
   const debug = debugSink(plan.debug, `#${++connectionCount} ${plan.username}@${plan.host}:${plan.port}`);
   debug?.(
     `connecting${plan.proxy ? ` through ${plan.proxy.type} proxy ${plan.proxy.host}:${plan.proxy.port}` : ''}, login ${plan.auth.type}, host key policy ${plan.hostKey.policy}, within ${plan.connectTimeoutMs} ms`,

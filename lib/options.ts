@@ -109,6 +109,42 @@ export interface ConnectionOptions {
   algorithms?: AlgorithmOptions;
   /** Host-key checking; see {@link HostKeyOptions}. Default: `accept-new` against `~/.ssh/known_hosts`. */
   hostKey?: HostKeyOptions;
+  /** `false` or absent: no OpenSSH client config is read; see {@link SshConfigConnectionOptions}. */
+  sshConfig?: false;
+}
+
+/**
+ * Where to connect when the OpenSSH client config fills in what is left out (docs/ssh-config.md):
+ * `host` may be an alias; the config's HostName, User, Port, ConnectTimeout, ServerAliveInterval,
+ * StrictHostKeyChecking and UserKnownHostsFile apply where these options do not say otherwise,
+ * and its IdentityFile / IdentitiesOnly (or ssh-agent) give the login when none is given.
+ */
+export interface SshConfigConnectionOptions extends Omit<ConnectionOptions, 'username' | 'sshConfig'> {
+  /**
+   * `true`: `~/.ssh/config`, then `/etc/ssh/ssh_config` (as `ssh`); a path: that file only (as
+   * `ssh -F`). Read (with what it includes) within `connectTimeout` (given, or the default: the
+   * config's ConnectTimeout cannot bound reading the config).
+   */
+  sshConfig: true | string;
+  /** Default: the config's User, else the local user name. */
+  username?: string;
+}
+
+/**
+ * No login given, with {@link SshConfigConnectionOptions}: the config's IdentityFile (when
+ * IdentitiesOnly), else ssh-agent (`SSH_AUTH_SOCK`), else the first readable IdentityFile or
+ * `~/.ssh/id_ed25519`, `id_ecdsa`, `id_rsa`. A `passphrase` is for that key file (the agent is
+ * then not used).
+ */
+export interface ConfigLogin {
+  /** Passphrase of the config's (encrypted) key file. */
+  passphrase?: string;
+  password?: never;
+  privateKey?: never;
+  privateKeyPath?: never;
+  publicKey?: never;
+  agent?: false;
+  keyboard?: never;
 }
 
 /** Log in with a password (it also answers keyboard-interactive prompts, as PAM servers ask). */
@@ -181,11 +217,13 @@ export type LoginOptions = PasswordLogin | PrivateKeyLogin | PrivateKeyPathLogin
 /**
  * Options of {@link connect}: where to connect ({@link ConnectionOptions}) and exactly one way to
  * log in ({@link LoginOptions}: `password`, `privateKey`, `privateKeyPath`, `agent` or
- * `keyboard`); an object without one does not compile. Unknown keys (here and in every nested
- * object) are Settings errors at run time, with the name to use for ssh2's and node-ssh's.
- * Durations are in milliseconds, at most 2^31-1 (about 24.8 days).
+ * `keyboard`); an object without one does not compile. With `sshConfig`
+ * ({@link SshConfigConnectionOptions}), `username` and the login may be left to the OpenSSH
+ * client config. Unknown keys (here and in every nested object) are Settings errors at run time,
+ * with the name to use for ssh2's and node-ssh's. Durations are in milliseconds, at most 2^31-1
+ * (about 24.8 days).
  */
-export type ConnectOptions = ConnectionOptions & LoginOptions;
+export type ConnectOptions = (ConnectionOptions & LoginOptions) | (SshConfigConnectionOptions & (LoginOptions | ConfigLogin));
 
 /** Options of {@link Connection.exec} and {@link Connection.stream}. */
 export interface ExecOptions {
@@ -307,10 +345,8 @@ export function planFromOptions(options: ConnectOptions, names: FieldNames = {})
     keepaliveIntervalMs: requireMs(options.keepaliveInterval, name('keepaliveInterval'), 0, 'off'),
     hostKey: hostKeyPlan(hostKey, name),
   };
-  if (options.debug !== undefined) {
-    if (typeof options.debug !== 'function') throw settingsError('debug', `must be a function taking one line of text (got ${shown(options.debug)})`);
-    plan.debug = options.debug;
-  }
+  const debug = debugOption(options.debug);
+  if (debug !== undefined) plan.debug = debug;
   if (options.algorithms !== undefined) {
     const given = optionsObject(options.algorithms, 'algorithms', ALGORITHM_KEYS);
     const algorithms: AlgorithmsPlan = {};
@@ -326,6 +362,12 @@ export function planFromOptions(options: ConnectOptions, names: FieldNames = {})
   }
   if (options.proxy !== undefined) plan.proxy = proxyPlan(options.proxy, name);
   return plan;
+}
+
+/** The `debug` option: a function, or undefined. */
+export function debugOption(value: unknown): ((message: string) => void) | undefined {
+  if (value !== undefined && typeof value !== 'function') throw settingsError('debug', `must be a function taking one line of text (got ${shown(value)})`);
+  return value as ((message: string) => void) | undefined;
 }
 
 /** Exactly one way to log in, validated. */

@@ -53,13 +53,17 @@ export interface SshConfigOptions {
   cancel?: ReadCancel;
 }
 
-/** A keyword that applied to the host but that native-ssh does not use. */
-export interface SshConfigIgnored {
-  /** As written, e.g. `ForwardAgent`. */
-  keyword: string;
+/** A line of a config file. */
+export interface SshConfigLocation {
   file: string;
   /** 1-based. */
   line: number;
+}
+
+/** A keyword that applied to the host but that native-ssh does not use. */
+export interface SshConfigIgnored extends SshConfigLocation {
+  /** As written, e.g. `ForwardAgent`. */
+  keyword: string;
 }
 
 /** The settings that apply to one host. Absent fields: the config does not set them. */
@@ -78,6 +82,8 @@ export interface ResolvedSshConfig {
   identitiesOnly?: boolean;
   /** `ProxyJump` hops, first hop first; [] when unset or `none`. Each hop is a host to look up in the config too. */
   proxyJump: SshConfigHop[];
+  /** The line that set {@link proxyJump}, when it names hops (for messages about it). */
+  proxyJumpAt?: SshConfigLocation;
   /** The first `UserKnownHostsFile`, expanded; `none` gives `/dev/null`. */
   userKnownHostsFile?: string;
   /** `StrictHostKeyChecking` as a native-ssh policy: yes and ask -> strict, accept-new, no and off -> accept-new. */
@@ -141,7 +147,7 @@ class SshConfigResolution {
   private port?: Located<number>;
   private readonly identityFiles: Array<Located<string>> = [];
   private identitiesOnly?: boolean;
-  private proxyJump?: SshConfigHop[] | 'none';
+  private proxyJump?: Located<SshConfigHop[] | 'none'>;
   private proxyCommandNone = false;
   private knownHosts?: Located<string>;
   private strict?: 'strict' | 'accept-new';
@@ -284,7 +290,7 @@ class SshConfigResolution {
       }
       case 'proxyjump': {
         const value = parseProxyJump(rest, fail);
-        if (active && this.proxyJump === undefined && !this.proxyCommandNone) this.proxyJump = value;
+        if (active && this.proxyJump === undefined && !this.proxyCommandNone) this.proxyJump = { value, ...at };
         return;
       }
       case 'proxycommand':
@@ -378,7 +384,11 @@ class SshConfigResolution {
     const tokens: Tokens = { d: this.home, h: hostname, n: this.host, p: String(port), r: user, u: this.localUser };
     resolved.identityFiles = this.identityFiles.map((set) => expandPath('IdentityFile', set.value, this.home, tokens, lineFailure(set.file, set.line), env));
     if (this.identitiesOnly !== undefined) resolved.identitiesOnly = this.identitiesOnly;
-    if (Array.isArray(this.proxyJump)) resolved.proxyJump = this.proxyJump;
+    if (this.proxyJump !== undefined && Array.isArray(this.proxyJump.value)) {
+      const { value, file, line } = this.proxyJump;
+      resolved.proxyJump = value;
+      resolved.proxyJumpAt = { file, line };
+    }
     if (this.knownHosts !== undefined) {
       const { value, file, line } = this.knownHosts;
       resolved.userKnownHostsFile =

@@ -157,10 +157,13 @@ describe('ProxyJump', () => {
       { user: 'alice', host: 'bastion.example.com', port: 2222 },
       { user: 'bob', host: 'jump2' },
     ]);
+    assert.deepEqual(r.proxyJumpAt, { file: BASIC, line: 16 });
   });
 
   it('none sets no jump and keeps later ProxyJump lines from applying', async () => {
-    assert.deepEqual((await resolve('nojump', { file: BASIC })).proxyJump, []);
+    const r = await resolve('nojump', { file: BASIC });
+    assert.deepEqual(r.proxyJump, []);
+    assert.equal(r.proxyJumpAt, undefined);
   });
 
   it('ssh:// hops, IPv6 in brackets, a trailing comment', async () => {

@@ -22,6 +22,10 @@ import {
   LogResult,
   OpiFailure,
   ProxyOptions,
+  ResolvedSshConfig,
+  resolveSshConfig,
+  SshConfigHop,
+  SshConfigOptions,
   SshError,
   SshErrorCode,
   versions,
@@ -114,6 +118,33 @@ function logins(key: Buffer): ConnectOptions[] {
   return [...valid, none, agentOff, two, both, stray, maybe];
 }
 
+/** With sshConfig, username and the login may be left to the OpenSSH client config. */
+async function fromSshConfig(): Promise<ConnectOptions[]> {
+  const valid: ConnectOptions[] = [
+    { host: 'alias', sshConfig: true },
+    { host: 'alias', sshConfig: '/etc/ssh/my_config', username: 'u', port: 2222, connectTimeout: 5000 },
+    { host: 'alias', sshConfig: true, passphrase: 'for the IdentityFile' },
+    { host: 'alias', sshConfig: true, agent: false },
+    { host: 'alias', sshConfig: true, password: 'p', hostKey: { policy: 'strict' } },
+    { host: 'h', username: 'u', password: 'p', sshConfig: false },
+  ];
+  const conn = await connect({ host: 'alias', sshConfig: true });
+  await exec({ host: 'alias', sshConfig: '/etc/ssh/my_config' }, 'true');
+  const resolved: ResolvedSshConfig = await resolveSshConfig('alias', { file: '/etc/ssh/my_config', user: 'u' });
+  const hops: SshConfigHop[] = resolved.proxyJump;
+  const options: SshConfigOptions = { systemFile: false };
+  console.log(conn, hops, options, resolved.ignored[0]?.line);
+  // @ts-expect-error sshConfig is true or a path
+  const numeric: ConnectOptions = { host: 'alias', sshConfig: 1 };
+  // @ts-expect-error without sshConfig, the username is required
+  const noUser: ConnectOptions = { host: 'h', password: 'p', sshConfig: false };
+  // @ts-expect-error two ways at once, config or not
+  const two: ConnectOptions = { host: 'alias', sshConfig: true, password: 'p', agent: true };
+  // @ts-expect-error a public key alone is no login
+  const publicOnly: ConnectOptions = { host: 'alias', sshConfig: true, publicKey: '/k.pub' };
+  return [...valid, numeric, noUser, two, publicOnly];
+}
+
 async function idiomatic(): Promise<void> {
   const conn = await connect({ host: 'h', username: 'u', privateKeyPath: '/k', hostKey: { policy: 'strict' } });
   const text = await conn.exec('uname');
@@ -177,4 +208,5 @@ async function idiomatic(): Promise<void> {
 
 void opi;
 void logins;
+void fromSshConfig;
 void idiomatic;
