@@ -7,10 +7,13 @@
 //         `npm run <script>` lines is checked against package.json's scripts instead (they are
 //         the whole test run or the demo)
 //   text  the expected output of the block before it: each of its lines must be in that output
+//   sshconfig  an OpenSSH client config whose first line says which file it is (`# ~/.ssh/config`):
+//         written, localized, to the scratch HOME's ~/.ssh/config (0600) for the blocks after it
 //
 // The examples connect to example.com:22 as `deploy` with /home/me/.ssh/id_ed25519 (~/.ssh/... in
 // shell) and use proxies at proxy.example:1080 (SOCKS5) and :3128 (HTTP, login `proxyuser`), as
-// the README says; this file replaces exactly those with its own sshd, dante and tinyproxy, and a
+// the README says (in a config: `HostName example.com` and `Port 22`); this file replaces exactly
+// those with its own sshd, dante and tinyproxy, and a
 // block that still names example.com or proxy.example afterwards is an error. Passwords come from
 // SSH_PASSWORD / PROXY_PASSWORD / NATIVE_SSH_PASSWORD, set here. HOME is a scratch directory, so
 // no example reads or writes the real ~/.ssh. A run fails on a non-zero exit status or on an OPI
@@ -66,7 +69,10 @@ export function fencedBlocks(markdown) {
 
 const NPM_SCRIPT_LINE = /^npm (?:test|run [\w:-]+)(?:\s+#.*)?$/;
 
-/** What the test does with a block: 'skip', 'js', 'ts', 'sh', 'npm-scripts' or 'output'; throws for any other. */
+/** The file a `sshconfig` block is, named by its first line. */
+const CONFIG_FIRST_LINE = '# ~/.ssh/config';
+
+/** What the test does with a block: 'skip', 'js', 'ts', 'sh', 'npm-scripts', 'output' or 'config'; throws for any other. */
 export function classify(block, previous) {
   const where = `README.md:${block.line}`;
   if (block.notTested !== undefined) {
@@ -78,6 +84,10 @@ export function classify(block, previous) {
   if (['sh', 'bash', 'shell'].includes(block.lang)) {
     const commands = block.body.split('\n').filter((l) => l.trim() !== '' && !l.trim().startsWith('#'));
     return commands.length > 0 && commands.every((l) => NPM_SCRIPT_LINE.test(l.trim())) ? 'npm-scripts' : 'sh';
+  }
+  if (block.lang === 'sshconfig') {
+    if (block.body.split('\n')[0].trim() !== CONFIG_FIRST_LINE) throw new Error(`${where}: a sshconfig block must start with "${CONFIG_FIRST_LINE}" (the file it is)`);
+    return 'config';
   }
   if (block.lang === 'text') {
     if (previous === undefined || !['js', 'ts', 'sh'].includes(classify(previous))) {
@@ -106,6 +116,8 @@ function localize(body, env) {
     .replace(/'example\.com', '22'/g, `'${sshd.host}', '${sshd.port}'`)
     .replace(/'host':'example\.com','port':'22'/g, `'host':'${sshd.host}','port':'${sshd.port}'`)
     .replace(/--host example\.com --port 22\b/g, `--host ${sshd.host} --port ${sshd.port}`)
+    .replace(/^(\s*)HostName example\.com[ \t]*$/gm, `$1HostName ${sshd.host}`)
+    .replace(/^(\s*)Port 22[ \t]*$/gm, `$1Port ${sshd.port}`)
     .replace(/(\/home\/me|~)\/\.ssh\/id_ed25519/g, sshd.keys.ed25519)
     .replace(/\bdeploy\b/g, sshd.user);
   if (dante) {
@@ -158,6 +170,8 @@ describe('README.md', () => {
     assert.throws(() => sample('```\nplain\n```\n'), /neither run nor compiled/);
     assert.throws(() => sample('<!-- not-tested: -->\n```sh\nx\n```\n'), /needs a reason/);
     assert.throws(() => sample('```text\nout\n```\n'), /must follow a block that is run/);
+    assert.throws(() => sample('```sshconfig\nHost x\n```\n'), /must start with "# ~\/\.ssh\/config"/);
+    assert.deepEqual(sample('```sshconfig\n# ~/.ssh/config\nHost x\n```\n'), ['config']);
     assert.deepEqual(sample('<!-- not-tested: registry -->\n\n```sh\nnpm install x\n```\n```sh\nnpm test\n```\n```js\n1\n```\n```text\n1\n```\n'),
       ['skip', 'npm-scripts', 'js', 'output']);
   });
@@ -240,7 +254,7 @@ describe('README.md', () => {
     const outputs = new Map();
     blocks.forEach((block, i) => {
       const kind = kindOf(block, blocks[i - 1]);
-      if (!['js', 'ts', 'sh', 'output'].includes(kind)) return;
+      if (!['js', 'ts', 'sh', 'output', 'config'].includes(kind)) return;
       const needs = kind === 'output' ? blocks[i - 1].body : block.body;
       const skip = /SSH_PASSWORD/.test(needs) && !canUsePassword && 'password logins need root (the sshd fixture)';
       it(`README.md:${block.line} (${kind})`, { skip }, async (t) => {
@@ -248,6 +262,12 @@ describe('README.md', () => {
         const late = (/proxy\.example', 1080|--port 1080/.test(needs) && !env.dante && 'dante did not start')
           || (/proxy\.example', 3128|--port 3128/.test(needs) && !env.tinyproxy && 'tinyproxy did not start');
         if (late) return t.skip(late);
+        if (kind === 'config') {
+          const file = path.join(env.vars.HOME, '.ssh', 'config');
+          fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+          fs.writeFileSync(file, `${localize(block.body, env)}\n`, { mode: 0o600 });
+          return undefined;
+        }
         if (kind === 'output') {
           const got = outputs.get(blocks[i - 1].line);
           assert.ok(got !== undefined, 'the block before did not run');
