@@ -102,7 +102,7 @@ const lostConnections = new WeakMap<Connection, (error: SshError) => void>();
  * with the {@link SshError} (e.g. `CONNECTION_LOST`) when the link was lost, also while idle.
  */
 export class Connection extends EventEmitter {
-  /** The host as given. */
+  /** The host as given (with `sshConfig`, the config's HostName for the alias given). */
   readonly host: string;
   /** The server's port. */
   readonly port: number;

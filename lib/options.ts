@@ -41,7 +41,7 @@ export interface HostKeyCandidate {
   fingerprint: string;
   /** The key blob as sent by the server. */
   key: Buffer;
-  /** The host as given in {@link ConnectOptions}. */
+  /** The host as given in {@link ConnectOptions} (with `sshConfig`, the config's HostName for the alias given). */
   host: string;
   port: number;
 }
