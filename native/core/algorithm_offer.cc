@@ -1,10 +1,10 @@
-#include "algorithm_offer.h"
+#include "core/algorithm_offer.h"
 
 #include <algorithm>
 
-#include "codes.h"
-#include "algorithms.h"
-#include "ssh_error.h"
+#include "core/codes.h"
+#include "core/algorithms.h"
+#include "core/ssh_error.h"
 
 namespace native_ssh::core {
 
@@ -122,6 +122,30 @@ std::string AlgorithmOffer::ExplainFailure(LIBSSH2_SESSION* ssh, const ConnectRe
     if (algorithms != nullptr) libssh2_free(ssh, algorithms);
   }
   return DescribeNegotiationFailure(ours, sniffer);
+}
+
+void AlgorithmOffer::DescribeAgreed(LIBSSH2_SESSION* ssh, Event* event) {
+  static const struct {
+    int method;
+    const char* name;
+  } kMethods[] = {
+      {LIBSSH2_METHOD_KEX, "kex"},           {LIBSSH2_METHOD_HOSTKEY, "host_key_algorithm"},
+      {LIBSSH2_METHOD_CRYPT_CS, "cipher_cs"}, {LIBSSH2_METHOD_CRYPT_SC, "cipher_sc"},
+      {LIBSSH2_METHOD_MAC_CS, "mac_cs"},      {LIBSSH2_METHOD_MAC_SC, "mac_sc"},
+  };
+  for (const auto& method : kMethods) {
+    const char* value = libssh2_session_methods(ssh, method.method);
+    if (value != nullptr) event->info[method.name] = value;
+  }
+  // AEAD ciphers carry their own integrity: the negotiated MAC name is not used (OpenSSH says
+  // "<implicit>"; libssh2 reports an invented name or the unused MAC).
+  for (const char* direction : {"cs", "sc"}) {
+    const std::string cipher = event->info[std::string("cipher_") + direction];
+    if (cipher.find("-gcm@openssh.com") != std::string::npos ||
+        cipher.find("chacha20-poly1305") != std::string::npos) {
+      event->info[std::string("mac_") + direction] = "<implicit>";
+    }
+  }
 }
 
 }  // namespace native_ssh::core

@@ -1,11 +1,11 @@
-#include "authenticator.h"
+#include "core/authenticator.h"
 
 #include <cstdlib>
 #include <cstring>
 
-#include "callback_context.h"
-#include "codes.h"
-#include "ssh_error.h"
+#include "core/callback_context.h"
+#include "core/codes.h"
+#include "core/ssh_error.h"
 
 namespace native_ssh::core {
 

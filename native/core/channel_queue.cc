@@ -1,7 +1,7 @@
-#include "channel_queue.h"
+#include "core/channel_queue.h"
 
-#include "codes.h"
-#include "ssh_error.h"
+#include "core/codes.h"
+#include "core/ssh_error.h"
 
 namespace native_ssh::core {
 
@@ -23,6 +23,17 @@ std::unique_ptr<ExecChannel> ChannelQueue::TakeWaiting(uint64_t request_id) {
     }
   }
   return nullptr;
+}
+
+bool ChannelQueue::Settle(uint64_t request_id, const std::function<void(ExecChannel*)>& settle) {
+  if (std::unique_ptr<ExecChannel> waiting = TakeWaiting(request_id)) {
+    settle(waiting.get());
+    return false;
+  }
+  ExecChannel* channel = Find(request_id);
+  if (channel == nullptr) return false;
+  settle(channel);
+  return true;
 }
 
 ChannelQueue::StepResult ChannelQueue::Step(LIBSSH2_SESSION* ssh) {

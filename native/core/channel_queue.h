@@ -15,8 +15,8 @@
 #include <memory>
 #include <string>
 
-#include "exec_channel.h"
-#include "request.h"
+#include "core/exec_channel.h"
+#include "core/messages.h"
 
 namespace native_ssh::core {
 
@@ -34,8 +34,10 @@ class ChannelQueue {
   void Add(std::unique_ptr<ExecChannel> channel) { running_.push_back(std::move(channel)); }
   // A running or waiting command, or nullptr.
   ExecChannel* Find(uint64_t request_id);
-  // Removes a waiting (never opened) command and returns it; nullptr when it is not waiting.
-  std::unique_ptr<ExecChannel> TakeWaiting(uint64_t request_id);
+  // Runs `settle` (ExecChannel::Cancel or Stop) on a command. A waiting one is taken out of the
+  // queue first (it never opened: it settles at once and is freed). True when a running channel
+  // got it: it has work to do.
+  bool Settle(uint64_t request_id, const std::function<void(ExecChannel*)>& settle);
   // One round over the running channels.
   StepResult Step(LIBSSH2_SESSION* ssh);
   // Settles every command with `error` (the channels are freed by Clear or with the queue).
@@ -48,6 +50,9 @@ class ChannelQueue {
   bool WantsInput() const;
 
  private:
+  // Removes a waiting (never opened) command and returns it; nullptr when it is not waiting.
+  std::unique_ptr<ExecChannel> TakeWaiting(uint64_t request_id);
+
   std::list<std::unique_ptr<ExecChannel>> running_;  // in submission order
   std::list<std::unique_ptr<ExecChannel>> waiting_;  // refused by the server: wait for a slot
   std::function<void(const std::string&)> debug_;

@@ -1,10 +1,10 @@
-#include "exec_channel.h"
+#include "core/exec_channel.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "codes.h"
-#include "ssh_error.h"
+#include "core/codes.h"
+#include "core/ssh_error.h"
 
 namespace native_ssh::core {
 
@@ -38,34 +38,22 @@ ExecChannel::ExecChannel(LIBSSH2_SESSION* session, uint64_t request_id, ExecRequ
     : session_(session), request_id_(request_id), request_(std::move(request)),
       emit_(std::move(emit)) {
   result_.request_id = request_id_;
-  result_.kind = EventKind::kExecDone;
+  result_.kind = EventKind::kExecFinished;
   stdin_.Start(std::move(request_.stdin_data), request_.stdin_stream);
 }
 
-ExecChannel::~ExecChannel() {
-  if (timer_ != nullptr) {
-    uv_timer_stop(timer_);
-    uv_close(reinterpret_cast<uv_handle_t*>(timer_),
-             [](uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); });
-  }
-}
+ExecChannel::~ExecChannel() = default;
 
-void ExecChannel::StartTimer(uv_loop_t* loop, std::function<void()> on_expiry) {
+void ExecChannel::StartTimer(uv_loop_t* loop, std::function<void(Error)> on_timeout) {
   loop_ = loop;
-  on_expiry_ = std::move(on_expiry);
+  on_timeout_ = std::move(on_timeout);
   if (request_.timeout_ms != 0) ArmTimer(request_.timeout_ms);
 }
 
 void ExecChannel::ArmTimer(uint64_t ms) {
   if (loop_ == nullptr) return;
-  if (timer_ == nullptr) {
-    timer_ = new uv_timer_t();
-    uv_timer_init(loop_, timer_);
-    timer_->data = this;
-  }
-  uv_timer_start(
-      timer_, [](uv_timer_t* handle) { static_cast<ExecChannel*>(handle->data)->OnTimer(); }, ms,
-      0);
+  if (!timer_.initialized()) timer_.Init(loop_);  // only commands with a bound need one
+  timer_.Start(ms, 0, [this] { OnTimer(); });
 }
 
 void ExecChannel::OnTimer() {
@@ -74,7 +62,11 @@ void ExecChannel::OnTimer() {
     Settle(ExitResult());
     return;
   }
-  if (on_expiry_) on_expiry_();
+  if (on_timeout_) {
+    on_timeout_(MakeError(codes::kTimeout, codes::kLevelTimeout,
+                          "Timeout error: the command did not finish within " +
+                              SecondsText(request_.timeout_ms) + " s"));
+  }
 }
 
 bool ExecChannel::WantsInput() const {
@@ -86,7 +78,7 @@ bool ExecChannel::WantsInput() const {
 void ExecChannel::Settle(Event event) {
   if (settled_) return;
   settled_ = true;
-  if (timer_ != nullptr) uv_timer_stop(timer_);
+  timer_.Stop();
   emit_(std::move(event));
 }
 
@@ -94,7 +86,7 @@ void ExecChannel::Cancel(Error error) {
   if (settled_) return;
   Event event;
   event.request_id = request_id_;
-  event.kind = EventKind::kExecDone;
+  event.kind = EventKind::kExecFinished;
   event.ok = false;
   event.error = std::move(error);
   Settle(std::move(event));
@@ -126,7 +118,7 @@ void ExecChannel::Stop() {
   // Not started yet (or its exec request still unanswered): nothing ran to report.
   Event event;
   event.request_id = request_id_;
-  event.kind = EventKind::kExecDone;
+  event.kind = EventKind::kExecFinished;
   event.cancelled = true;
   Settle(std::move(event));
   EndInBackground();
@@ -427,7 +419,7 @@ ExecChannel::Status ExecChannel::StepShutdown() {
 Event ExecChannel::ExitResult() {
   Event result = std::move(result_);
   result.request_id = request_id_;
-  result.kind = EventKind::kExecDone;
+  result.kind = EventKind::kExecFinished;
   result.cancelled = stopping_;
   if (channel_ == nullptr) return result;
   char* signal_name = nullptr;

@@ -1,7 +1,7 @@
-#include "host_key_verifier.h"
+#include "core/host_key_verifier.h"
 
-#include "codes.h"
-#include "ssh_error.h"
+#include "core/codes.h"
+#include "core/ssh_error.h"
 
 namespace native_ssh::core {
 

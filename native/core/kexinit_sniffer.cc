@@ -1,4 +1,4 @@
-#include "kexinit_sniffer.h"
+#include "core/kexinit_sniffer.h"
 
 #include <algorithm>
 #include <sstream>

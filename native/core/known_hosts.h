@@ -21,7 +21,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/base64.h"
+#include "core/util/base64.h"
 
 namespace native_ssh::core {
 

@@ -1,5 +1,6 @@
-#include "ssh_error.h"
+#include "core/ssh_error.h"
 
+#include <cstdio>
 #include <cstring>
 
 namespace native_ssh::core {
@@ -61,6 +62,12 @@ std::string OsErrorText(int err) {
   char buffer[256];
   const char* text = strerror_r(err, buffer, sizeof(buffer));
   return std::string(text) + " (os error " + std::to_string(err) + ")";
+}
+
+std::string SecondsText(uint64_t ms) {
+  char amount[32];
+  snprintf(amount, sizeof(amount), "%g", static_cast<double>(ms) / 1000.0);
+  return amount;
 }
 
 }  // namespace native_ssh::core

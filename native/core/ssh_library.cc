@@ -1,4 +1,4 @@
-#include "ssh_library.h"
+#include "core/ssh_library.h"
 
 #include <libssh2.h>
 #include <openssl/crypto.h>

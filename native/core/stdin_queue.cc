@@ -1,4 +1,4 @@
-#include "stdin_queue.h"
+#include "core/stdin_queue.h"
 
 #include <utility>
 

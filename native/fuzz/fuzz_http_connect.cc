@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/base64.h"
+#include "core/util/base64.h"
 #include "core/proxy/http_connect.h"
 #include "proxy_fuzz_harness.h"
 

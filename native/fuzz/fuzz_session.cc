@@ -56,7 +56,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/block_pool.h"
+#include "core/util/block_pool.h"
 
 namespace {
 

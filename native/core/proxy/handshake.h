@@ -1,9 +1,8 @@
 // The proxy handshakes of native-ssh as pure state machines: bytes in, bytes out, no sockets.
 //
-// The session (native/core/session.cc, with TcpConnector) opens a TCP connection to the proxy
-// server, creates a Handshake with MakeHandshake(), writes whatever TakeOutput() returns, feeds
-// every byte it reads
-// into Feed(), and repeats until the verdict is kDone (the tunnel to the target is open; bytes the
+// The session's TransportStage (native/core/transport_stage.cc, with TcpConnector) opens a TCP
+// connection to the proxy server, creates a Handshake with MakeHandshake(), writes whatever
+// TakeOutput() returns, feeds every byte it reads into Feed(), and repeats until the verdict is kDone (the tunnel to the target is open; bytes the
 // proxy already relayed from the target are in TakeLeftover() and belong to SSH) or kFailed (see
 // error()). Protocols: SOCKS4 and SOCKS4a (socks4.h), SOCKS5 (socks5.h, RFC 1928 and RFC 1929),
 // HTTP CONNECT (http_connect.h, RFC 9110 §9.3.6).
@@ -36,7 +35,7 @@
 #include <string>
 #include <string_view>
 
-#include "core/wipe.h"
+#include "core/util/wipe.h"
 #include "core/codes.h"
 
 namespace native_ssh::core::proxy {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <utility>
 
-#include "core/base64.h"
-#include "core/wipe.h"
+#include "core/util/base64.h"
+#include "core/util/wipe.h"
 
 namespace native_ssh::core::proxy {
 

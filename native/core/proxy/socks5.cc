@@ -4,7 +4,7 @@
 #include <array>
 #include <utility>
 
-#include "core/wipe.h"
+#include "core/util/wipe.h"
 
 namespace native_ssh::core::proxy {
 

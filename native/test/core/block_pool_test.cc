@@ -1,5 +1,5 @@
 // Unit tests of BlockPool: libssh2's per-session memory with spare packet-sized blocks.
-#include "core/block_pool.h"
+#include "core/util/block_pool.h"
 
 #include <cstdint>
 #include <cstring>

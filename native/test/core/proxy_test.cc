@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/base64.h"
+#include "core/util/base64.h"
 #include "core/proxy/handshake.h"
 #include "core/proxy/http_connect.h"
 #include "test_main.h"

@@ -1,7 +1,9 @@
-// Plain request and event types that cross between the JavaScript thread and the engine thread.
-// Only owned values (strings, byte vectors, numbers) live here: nothing points into V8 or libssh2.
-#ifndef NATIVE_SSH_CORE_REQUEST_H_
-#define NATIVE_SSH_CORE_REQUEST_H_
+// The messages between the JavaScript thread and the engine thread: the requests (ConnectRequest,
+// ExecRequest), the events that answer them (Event, EventKind, Error) and the EventSink that takes
+// events. Only owned values (strings, byte vectors, numbers) live here: nothing points into V8 or
+// libssh2.
+#ifndef NATIVE_SSH_CORE_MESSAGES_H_
+#define NATIVE_SSH_CORE_MESSAGES_H_
 
 #include <cstdint>
 #include <map>
@@ -9,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "byte_buffer.h"
-#include "codes.h"
-#include "secret.h"
+#include "core/util/byte_buffer.h"
+#include "core/codes.h"
+#include "core/util/secret.h"
 
 namespace native_ssh::core {
 
@@ -83,6 +85,22 @@ struct ConnectRequest {
   // 0 = none. Notices do not keep the process alive.
   uint64_t notice_request_id = 0;
   bool debug = false;  // send "debug" notices (stages, algorithms, auth methods, channels)
+
+  // What is left of the connect bound at `now_ms` (uv_hrtime()'s clock, in ms): at least 1.
+  uint64_t ConnectTimeoutLeftMs(uint64_t now_ms) const {
+    if (connect_deadline_hr_ms == 0) return connect_timeout_ms;
+    const uint64_t left_ms = connect_deadline_hr_ms > now_ms ? connect_deadline_hr_ms - now_ms : 1;
+    return left_ms < connect_timeout_ms ? left_ms : connect_timeout_ms;
+  }
+
+  // After login the secrets are not needed: wiped then rather than when the connection closes.
+  void WipeSecrets() {
+    auth.password.Wipe();
+    auth.private_key.Wipe();
+    auth.passphrase.Wipe();
+    for (Secret& answer : auth.responses) answer.Wipe();
+    proxy.password.Wipe();
+  }
 };
 
 struct ExecRequest {
@@ -110,7 +128,7 @@ struct Error {
   int ssh_errno = 0;    // libssh2 error number where one exists
 };
 
-enum class EventKind { kConnected, kHostKey, kExecDone, kExecData, kExecStdin, kClosed, kNotice };
+enum class EventKind { kConnected, kHostKey, kExecFinished, kExecData, kExecStdin, kClosed, kNotice };
 
 // One event for the JavaScript side. `final` events settle their request.
 struct Event {
@@ -129,8 +147,18 @@ struct Event {
   bool has_exit_status = false;
   int exit_status = 0;
   std::string exit_signal;
-  bool cancelled = false;                   // kExecDone: ended at JavaScript's request (Stop)
+  bool cancelled = false;                   // kExecFinished: ended at JavaScript's request (Stop)
   uint64_t stdin_taken = 0;                 // kExecStdin: bytes of stdin the channel took (or dropped)
+
+  // A final event that reports `error`.
+  static Event Failed(uint64_t request_id, EventKind kind, Error error) {
+    Event event;
+    event.request_id = request_id;
+    event.kind = kind;
+    event.ok = false;
+    event.error = std::move(error);
+    return event;
+  }
 };
 
 // Receives events on the engine thread; the binding forwards them to JavaScript.
@@ -142,4 +170,4 @@ class EventSink {
 
 }  // namespace native_ssh::core
 
-#endif  // NATIVE_SSH_CORE_REQUEST_H_
+#endif  // NATIVE_SSH_CORE_MESSAGES_H_

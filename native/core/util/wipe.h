@@ -5,8 +5,8 @@
 //
 // Pure functions and a value type: any thread may use them, one thread per object. No OpenSSL
 // here: the proxy library (cmake/core-tests.cmake) is built and fuzzed without it.
-#ifndef NATIVE_SSH_CORE_WIPE_H_
-#define NATIVE_SSH_CORE_WIPE_H_
+#ifndef NATIVE_SSH_CORE_UTIL_WIPE_H_
+#define NATIVE_SSH_CORE_UTIL_WIPE_H_
 
 #include <cstddef>
 #include <string>
@@ -48,4 +48,4 @@ class WipedString {
 
 }  // namespace native_ssh::core
 
-#endif  // NATIVE_SSH_CORE_WIPE_H_
+#endif  // NATIVE_SSH_CORE_UTIL_WIPE_H_

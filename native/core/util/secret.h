@@ -2,13 +2,13 @@
 // buffer is zeroed when it is destroyed, overwritten or moved from (WipeString: the whole capacity,
 // so the inline buffer of a short string too), and it has no stream operator, so it cannot be
 // logged by accident. Any thread; one at a time per object.
-#ifndef NATIVE_SSH_CORE_SECRET_H_
-#define NATIVE_SSH_CORE_SECRET_H_
+#ifndef NATIVE_SSH_CORE_UTIL_SECRET_H_
+#define NATIVE_SSH_CORE_UTIL_SECRET_H_
 
 #include <string>
 #include <utility>
 
-#include "core/wipe.h"
+#include "core/util/wipe.h"
 
 namespace native_ssh::core {
 
@@ -63,4 +63,4 @@ class Secret {
 
 }  // namespace native_ssh::core
 
-#endif  // NATIVE_SSH_CORE_SECRET_H_
+#endif  // NATIVE_SSH_CORE_UTIL_SECRET_H_

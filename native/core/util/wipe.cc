@@ -1,4 +1,4 @@
-#include "core/wipe.h"
+#include "core/util/wipe.h"
 
 #include <algorithm>
 #include <cstring>

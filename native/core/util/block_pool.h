@@ -14,8 +14,8 @@
 // allocated with these callbacks only through them. Free() zeroes those bytes first (passwords,
 // keyboard answers, key material and plaintext packets pass through libssh2's blocks, and libssh2
 // does not clear them); Realloc() never uses std::realloc, which would free the old block unzeroed.
-#ifndef NATIVE_SSH_CORE_BLOCK_POOL_H_
-#define NATIVE_SSH_CORE_BLOCK_POOL_H_
+#ifndef NATIVE_SSH_CORE_UTIL_BLOCK_POOL_H_
+#define NATIVE_SSH_CORE_UTIL_BLOCK_POOL_H_
 
 #include <cstddef>
 #include <vector>
@@ -48,4 +48,4 @@ class BlockPool {
 
 }  // namespace native_ssh::core
 
-#endif  // NATIVE_SSH_CORE_BLOCK_POOL_H_
+#endif  // NATIVE_SSH_CORE_UTIL_BLOCK_POOL_H_
