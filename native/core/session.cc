@@ -21,6 +21,8 @@ constexpr uint64_t kDisconnectBoundMs = 2000;
 
 Session::Session(SessionHost* host, uint64_t id)
     : host_(host), id_(id), events_(host), socket_(host->loop(), &sniffer_) {
+  commands_.Init({host_->loop(), [this](Event event) { events_.Send(std::move(event)); },
+                  [this] { Pump(); }});
   connect_timer_.Init(host_->loop());
   pump_timer_.Init(host_->loop());
   keepalive_.Init(host_->loop());
@@ -277,46 +279,7 @@ void Session::Exec(uint64_t request_id, ExecRequest request) {
                                              : "No session")));
     return;
   }
-  auto channel = std::make_unique<ExecChannel>(ssh_, request_id, std::move(request),
-                                               [this](Event event) { events_.Send(std::move(event)); });
-  channel->StartTimer(host_->loop(), [this, request_id](Error timeout) {
-    CancelExec(request_id, std::move(timeout));
-  });
-  commands_.Add(std::move(channel));
-  if (events_.debug()) Debug("command " + std::to_string(request_id) + ": opening a channel");
-  Pump();
-}
-
-void Session::CancelExec(uint64_t request_id, Error error) {
-  if (commands_.Settle(request_id, [&error](ExecChannel* c) { c->Cancel(std::move(error)); })) {
-    Pump();
-  }
-}
-
-void Session::StopExec(uint64_t request_id) {
-  if (events_.debug()) {
-    Debug("command " + std::to_string(request_id) + ": stopped by the program (TERM, close)");
-  }
-  if (commands_.Settle(request_id, [](ExecChannel* c) { c->Stop(); })) Pump();
-}
-
-void Session::AckExec(uint64_t request_id, uint64_t bytes) {
-  WithCommand(request_id, [bytes](ExecChannel* c) { c->Ack(bytes); });
-}
-
-void Session::WriteStdin(uint64_t request_id, std::vector<uint8_t> bytes) {
-  WithCommand(request_id, [&bytes](ExecChannel* c) { c->WriteStdin(std::move(bytes)); });
-}
-
-void Session::EndStdin(uint64_t request_id) {
-  WithCommand(request_id, [](ExecChannel* c) { c->EndStdin(); });
-}
-
-void Session::WithCommand(uint64_t request_id, const std::function<void(ExecChannel*)>& action) {
-  ExecChannel* channel = commands_.Find(request_id);
-  if (channel == nullptr) return;
-  action(channel);
-  Pump();
+  commands_.Start(ssh_, request_id, std::move(request));
 }
 
 bool Session::StepChannels() {
@@ -421,25 +384,14 @@ void Session::WatchSocket(int fd) {
 }
 
 void Session::OnSocketEvent(int status, int events) {
-  // Readable, or an error that a read will report: reads go to the socket again.
-  if (status < 0 || (events & (UV_READABLE | UV_DISCONNECT)) != 0) {
-    io_.socket_drained = false;
-  }
   if (state_ == State::kTcpConnecting) {
     // Success or failure, SO_ERROR tells which (a failed connect also reports writable).
     OnTcpWritable();
     return;
   }
-  if (state_ == State::kReady && commands_.idle() &&
-      (status < 0 || (events & UV_DISCONNECT) != 0)) {
-    // Nothing runs, so nothing reads: the server closed the connection, or it broke (libuv
-    // reports a socket error as EBADF: the socket's own error says which).
-    const int err = status < 0 ? socket_.watch().PendingError() : 0;
-    io_.peer_closed = err == 0;
-    BreakTransport(MakeError(codes::kConnectionLost, codes::kLevelConnect,
-                             err != 0 ? "Connection error: the connection broke while no command "
-                                        "was running: " + OsErrorText(err)
-                                      : "while no command was running"));
+  Error lost;
+  if (state_ == State::kReady && commands_.idle() && socket_.IdleLoss(status, events, &lost)) {
+    BreakTransport(std::move(lost));  // nothing runs, so nothing reads: the event tells
     return;
   }
   Pump();

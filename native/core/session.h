@@ -50,14 +50,16 @@ class Session {
   void HostKeyRecheck(std::string known_hosts_text);
   void Exec(uint64_t request_id, ExecRequest request);
   // Settles a running or queued command with `error` (TIMEOUT, ABORTED); the connection stays.
-  void CancelExec(uint64_t request_id, Error error);
+  void CancelExec(uint64_t request_id, Error error) { commands_.Cancel(request_id, std::move(error)); }
   // JavaScript consumed `bytes` of a streaming command's output.
-  void AckExec(uint64_t request_id, uint64_t bytes);
+  void AckExec(uint64_t request_id, uint64_t bytes) { commands_.Ack(request_id, bytes); }
   // JavaScript stopped reading a command: it is ended (ExecChannel::Stop).
-  void StopExec(uint64_t request_id);
+  void StopExec(uint64_t request_id) { commands_.Stop(request_id); }
   // A piece of a command's streamed stdin (ExecRequest::stdin_stream), and its end.
-  void WriteStdin(uint64_t request_id, std::vector<uint8_t> bytes);
-  void EndStdin(uint64_t request_id);
+  void WriteStdin(uint64_t request_id, std::vector<uint8_t> bytes) {
+    commands_.WriteStdin(request_id, std::move(bytes));
+  }
+  void EndStdin(uint64_t request_id) { commands_.EndStdin(request_id); }
   // Settles pending commands, sends an SSH disconnect (bounded), frees everything.
   // request_id 0: no completion event (garbage collection, engine shutdown).
   void Close(uint64_t request_id);
@@ -94,8 +96,6 @@ class Session {
 
   // Commands.
   bool StepChannels();
-  // Runs `action` on a running or waiting command, then pumps; nothing when there is none.
-  void WithCommand(uint64_t request_id, const std::function<void(ExecChannel*)>& action);
   void BreakTransport(Error error);
 
   // Closing.

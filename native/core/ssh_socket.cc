@@ -4,7 +4,9 @@
 
 #include <utility>
 
+#include "core/codes.h"
 #include "core/libssh2_io.h"
+#include "core/ssh_error.h"
 
 namespace native_ssh::core {
 
@@ -18,8 +20,25 @@ SshSocket::~SshSocket() {
 }
 
 bool SshSocket::Watch(int fd, SocketWatch::EventCallback on_event) {
-  watch_ = std::make_unique<SocketWatch>(loop_, fd, std::move(on_event));
+  watch_ = std::make_unique<SocketWatch>(
+      loop_, fd, [this, on_event = std::move(on_event)](int status, int events) {
+        // Readable, or an error that a read will report: reads go to the socket again.
+        if (status < 0 || (events & (UV_READABLE | UV_DISCONNECT)) != 0) io_.socket_drained = false;
+        on_event(status, events);
+      });
   return watch_->has_handle();
+}
+
+bool SshSocket::IdleLoss(int status, int events, Error* error) {
+  if (status >= 0 && (events & UV_DISCONNECT) == 0) return false;
+  // libuv reports a socket error as EBADF: the socket's own error says which it was.
+  const int err = status < 0 ? watch_->PendingError() : 0;
+  io_.peer_closed = err == 0;
+  *error = MakeError(codes::kConnectionLost, codes::kLevelConnect,
+                     err != 0 ? "Connection error: the connection broke while no command was "
+                                "running: " + OsErrorText(err)
+                              : "while no command was running");
+  return true;
 }
 
 bool SshSocket::OpenSsh() {

@@ -15,6 +15,7 @@
 #include <memory>
 
 #include "core/callback_context.h"
+#include "core/messages.h"
 #include "core/socket_watch.h"
 
 namespace native_ssh::core {
@@ -27,7 +28,8 @@ class SshSocket {
   SshSocket& operator=(const SshSocket&) = delete;
 
   // Watches `fd`, now owned (nothing is watched until Want). False when libuv refused it: then
-  // no handle is open, and Release runs no `on_closed`.
+  // no handle is open, and Release runs no `on_closed`. An event that makes the socket readable
+  // (or reports an error a read will see) sends libssh2's reads to the socket again.
   bool Watch(int fd, SocketWatch::EventCallback on_event);
   bool watching() const { return watch_ != nullptr; }
   SocketWatch& watch() { return *watch_; }
@@ -40,6 +42,9 @@ class SshSocket {
   // The poll events for what libssh2 blocks on (and `directions`, LIBSSH2_SESSION_BLOCK_*);
   // UV_READABLE when nothing.
   int Libssh2Events(int directions) const;
+  // A poll event while no command runs (nothing reads the socket): true with a CONNECTION_LOST
+  // `error` when it says that the server closed the connection (peer_closed) or that it broke.
+  bool IdleLoss(int status, int events, Error* error);
   // Frees the libssh2 session (the socket shut down first, so nothing waits on the network) and
   // closes the watch; `on_closed` runs once its poll handle has closed.
   void Release(std::function<void()> on_closed);
