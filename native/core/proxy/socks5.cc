@@ -22,11 +22,8 @@ constexpr uint8_t kAtypIpv6 = 4;
 constexpr size_t kMaxField = 255;
 constexpr size_t kReplyHeader = 4;  // VER REP RSV ATYP
 
-constexpr char kPrefix[] = "SOCKS5 error: ";
-
-std::unique_ptr<Socks5Handshake> Reject(ProxyError* error, const char* message) {
-  if (error != nullptr) *error = {kUnsupportedCode, std::string(kPrefix) + message};
-  return nullptr;
+std::nullptr_t Reject(ProxyError* error, const char* message) {
+  return RejectRequest(error, Socks5Handshake::kPrefix, message);
 }
 
 }  // namespace
@@ -88,22 +85,15 @@ std::unique_ptr<Socks5Handshake> Socks5Handshake::Create(const ProxyConfig& conf
 
 Socks5Handshake::Socks5Handshake(std::string greeting, std::string auth_request,
                                  std::string connect_request)
-    : output_(std::move(greeting)),
+    : Handshake(kPrefix, std::move(greeting)),
       auth_request_(std::move(auth_request)),
       connect_request_(std::move(connect_request)) {
   WipeString(&auth_request);
 }
 
-Socks5Handshake::~Socks5Handshake() {
-  WipeString(&auth_request_);
-  WipeString(&output_);
-}
+Socks5Handshake::~Socks5Handshake() { WipeString(&auth_request_); }
 
-std::string Socks5Handshake::TakeOutput() { return std::exchange(output_, std::string()); }
-
-Verdict Socks5Handshake::Feed(const uint8_t* data, size_t len) {
-  if (verdict_ == Verdict::kFailed) return verdict_;
-  const char* bytes = reinterpret_cast<const char*>(data);
+size_t Socks5Handshake::Consume(const char* bytes, size_t len) {
   size_t used = 0;
   // Take no more than the message being read can need, so that the bytes after the final reply
   // stay for the leftover whatever the split.
@@ -113,8 +103,7 @@ Verdict Socks5Handshake::Feed(const uint8_t* data, size_t len) {
     used += take;
     Step();
   }
-  if (verdict_ == Verdict::kDone) leftover_.append(bytes + used, len - used);
-  return verdict_;
+  return used;
 }
 
 size_t Socks5Handshake::BytesWanted() const {
@@ -231,25 +220,9 @@ void Socks5Handshake::StepReply() {
   }
 }
 
-Verdict Socks5Handshake::OnEof() {
-  if (verdict_ == Verdict::kContinue) {
-    Fail(kProtocolCode, "proxy closed the connection during the handshake");
-  }
-  return verdict_;
-}
-
-std::string Socks5Handshake::TakeLeftover() {
-  if (verdict_ != Verdict::kDone) return std::string();
-  return std::exchange(leftover_, std::string());
-}
-
-void Socks5Handshake::Fail(const char* code, const char* message) {
-  verdict_ = Verdict::kFailed;
-  error_ = {code, std::string(kPrefix) + message};
+void Socks5Handshake::OnFailed() {
   WipeString(&auth_request_);
-  WipeString(&output_);
   message_.clear();
-  leftover_.clear();
 }
 
 }  // namespace native_ssh::core::proxy
