@@ -4,6 +4,9 @@
 // realloc lets glibc grow large blocks with mremap: nothing is copied and only the new pages are
 // touched. Release() hands the block to the binding, which gives it to JavaScript as an external
 // Buffer and frees it with std::free.
+//
+// Not thread-safe: filled on the engine thread (ExecChannel), then moved, inside an Event, to the
+// JavaScript thread that releases it.
 #ifndef NATIVE_SSH_CORE_UTIL_BYTE_BUFFER_H_
 #define NATIVE_SSH_CORE_UTIL_BYTE_BUFFER_H_
 
