@@ -62,10 +62,12 @@ void ExecChannel::OnTimer() {
     Settle(ExitResult());
     return;
   }
-  if (on_timeout_) {
-    on_timeout_(MakeError(codes::kTimeout, codes::kLevelTimeout,
-                          "Timeout error: the command did not finish within " +
-                              SecondsText(request_.timeout_ms) + " s"));
+  // A copy: settling may free this channel (a queued one is dropped), and the function with it.
+  const std::function<void(Error)> on_timeout = on_timeout_;
+  if (on_timeout) {
+    on_timeout(MakeError(codes::kTimeout, codes::kLevelTimeout,
+                         "Timeout error: the command did not finish within " +
+                             SecondsText(request_.timeout_ms) + " s"));
   }
 }
 
