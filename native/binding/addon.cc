@@ -21,9 +21,7 @@ NativeSshAddon::NativeSshAddon(Napi::Env env, Napi::Object exports)
   exports.Set("SessionHandle", SessionHandle::Define(env));
 }
 
-NativeSshAddon::~NativeSshAddon() {
-  host_->Stop();
-}
+NativeSshAddon::~NativeSshAddon() { host_->Stop(); }
 
 Napi::Value NativeSshAddon::Initialize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -57,9 +55,7 @@ Napi::Value NativeSshAddon::Versions(const Napi::CallbackInfo& info) {
 
 // ---- EngineHost ----------------------------------------------------------------------------
 
-EngineHost::~EngineHost() {
-  Stop();
-}
+EngineHost::~EngineHost() { Stop(); }
 
 void EngineHost::Start(Napi::Env env, Napi::Function dispatch) {
   tsfn_ = Tsfn::New(env, dispatch, "native-ssh events", 0, 1, this);

@@ -61,7 +61,8 @@ bool ReadSecret(Napi::Env env, Napi::Object object, const char* key, core::Secre
   if (!value.IsString() && !value.IsBuffer()) {
     return Fail(env, std::string("native: ") + key + " must be a string or Buffer");
   }
-  if (!SecretFromValue(env, value, out)) return Fail(env, std::string("native: cannot read ") + key);
+  if (!SecretFromValue(env, value, out))
+    return Fail(env, std::string("native: cannot read ") + key);
   return true;
 }
 
@@ -72,7 +73,8 @@ bool ReadAddresses(Napi::Env env, Napi::Object object, const char* key,
   Napi::Array array = value.As<Napi::Array>();
   for (uint32_t i = 0; i < array.Length(); ++i) {
     Napi::Value item = array.Get(i);
-    if (!item.IsObject()) return Fail(env, std::string("native: ") + key + " entries must be objects");
+    if (!item.IsObject())
+      return Fail(env, std::string("native: ") + key + " entries must be objects");
     core::Address address;
     if (!ReadString(env, item.As<Napi::Object>(), "address", &address.ip, true)) return false;
     Napi::Value family = item.As<Napi::Object>().Get("family");
@@ -132,7 +134,8 @@ bool ConnectRequestFromJs(Napi::Env env, Napi::Object options, core::ConnectRequ
   out->port = static_cast<uint16_t>(port);
   if (!ReadString(env, options, "username", &out->username, true)) return false;
   out->connect_timeout_ms = ReadUint(options, "connectTimeoutMs", core::codes::kConnectTimeoutMs);
-  out->connect_timeout_total_ms = ReadUint(options, "connectTimeoutTotalMs", out->connect_timeout_ms);
+  out->connect_timeout_total_ms =
+      ReadUint(options, "connectTimeoutTotalMs", out->connect_timeout_ms);
   Napi::Value deadline = options.Get("connectDeadlineHrMs");
   if (deadline.IsNumber()) {
     const double ms = deadline.As<Napi::Number>().DoubleValue();
@@ -166,9 +169,12 @@ bool ConnectRequestFromJs(Napi::Env env, Napi::Object options, core::ConnectRequ
                   &out->host_key.policy)) {
       return false;
     }
-    if (!ReadString(env, host_key, "knownHostsText", &out->host_key.known_hosts_text, false)) return false;
-    if (!ReadString(env, host_key, "knownHostsPath", &out->host_key.known_hosts_path, false)) return false;
-    if (!ReadString(env, host_key, "fingerprint", &out->host_key.pinned_fingerprint, false)) return false;
+    if (!ReadString(env, host_key, "knownHostsText", &out->host_key.known_hosts_text, false))
+      return false;
+    if (!ReadString(env, host_key, "knownHostsPath", &out->host_key.known_hosts_path, false))
+      return false;
+    if (!ReadString(env, host_key, "fingerprint", &out->host_key.pinned_fingerprint, false))
+      return false;
     out->host_key.record_new = host_key.Get("recordNew").ToBoolean().Value();
     out->host_key.hash_new = host_key.Get("hashNew").ToBoolean().Value();
   } else {
@@ -211,7 +217,8 @@ bool ConnectRequestFromJs(Napi::Env env, Napi::Object options, core::ConnectRequ
     }
     if (!ReadAddresses(env, proxy, "addresses", &out->proxy.addresses)) return false;
     uint32_t proxy_port = ReadUint(proxy, "port", 0);
-    if (proxy_port == 0 || proxy_port > 65535) return Fail(env, "native: proxy port must be 1..65535");
+    if (proxy_port == 0 || proxy_port > 65535)
+      return Fail(env, "native: proxy port must be 1..65535");
     out->proxy.port = static_cast<uint16_t>(proxy_port);
     Napi::Value login = proxy.Get("login");
     out->proxy.has_login = login.IsString();

@@ -56,9 +56,7 @@ SessionHandle::~SessionHandle() {
 
 // ---- the shape of a method ---------------------------------------------------------------------
 
-core::Engine* SessionHandle::Call::engine() const {
-  return host->engine();
-}
+core::Engine* SessionHandle::Call::engine() const { return host->engine(); }
 
 bool SessionHandle::Call::Reject(const char* what) const {
   Napi::TypeError::New(info.Env(), std::string(usage) + ": " + what).ThrowAsJavaScriptException();

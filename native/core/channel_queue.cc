@@ -16,9 +16,8 @@ ExecChannel* ChannelQueue::Find(uint64_t request_id) {
 
 void ChannelQueue::Start(LIBSSH2_SESSION* ssh, uint64_t request_id, ExecRequest request) {
   auto channel = std::make_unique<ExecChannel>(ssh, request_id, std::move(request), hooks_.emit);
-  channel->StartTimer(hooks_.loop, [this, request_id](Error timeout) {
-    Cancel(request_id, std::move(timeout));
-  });
+  channel->StartTimer(
+      hooks_.loop, [this, request_id](Error timeout) { Cancel(request_id, std::move(timeout)); });
   running_.push_back(std::move(channel));
   if (debug_) debug_("command " + std::to_string(request_id) + ": opening a channel");
   hooks_.pump();
@@ -29,7 +28,8 @@ void ChannelQueue::Cancel(uint64_t request_id, Error error) {
 }
 
 void ChannelQueue::Stop(uint64_t request_id) {
-  if (debug_) debug_("command " + std::to_string(request_id) + ": stopped by the program (TERM, close)");
+  if (debug_)
+    debug_("command " + std::to_string(request_id) + ": stopped by the program (TERM, close)");
   Settle(request_id, [](ExecChannel* channel) { channel->Stop(); });
 }
 
@@ -77,7 +77,9 @@ ChannelQueue::StepResult ChannelQueue::Step(LIBSSH2_SESSION* ssh) {
       return result;
     }
     if (status == ExecChannel::Status::kNoSlot) {
-      if (debug_) debug_("command " + std::to_string(channel->request_id()) + ": the server refused a channel");
+      if (debug_)
+        debug_("command " + std::to_string(channel->request_id()) +
+               ": the server refused a channel");
       if (running_.size() > 1) {
         // The server's session limit (OpenSSH MaxSessions): wait for a running command to end.
         waiting_.push_back(std::move(*it));

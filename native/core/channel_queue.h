@@ -28,13 +28,13 @@ class ChannelQueue {
     bool progress = false;
     bool transport_failed = false;  // a channel saw the connection fail: `transport_error` says how
     Error transport_error;
-    int directions = 0;             // LIBSSH2_SESSION_BLOCK_* that waiting channels need
+    int directions = 0;  // LIBSSH2_SESSION_BLOCK_* that waiting channels need
   };
 
   struct Hooks {
-    uv_loop_t* loop;                   // the commands' timers
-    std::function<void(Event)> emit;   // the commands' events
-    std::function<void()> pump;        // a channel has work to do
+    uv_loop_t* loop;                  // the commands' timers
+    std::function<void(Event)> emit;  // the commands' events
+    std::function<void()> pump;       // a channel has work to do
   };
   void Init(Hooks hooks) { hooks_ = std::move(hooks); }
   // Where refusals and closes are told (debug lines); unset: nothing is built or told.

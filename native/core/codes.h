@@ -11,7 +11,8 @@
 
 namespace native_ssh::core::codes {
 
-// clang-format off: one constant a line, as scripts/gen-codes.mjs reads them
+// One constant a line, as scripts/gen-codes.mjs reads them:
+// clang-format off
 // -- error codes -------------------------------------------------------------------------------
 inline constexpr char kInvalidSettings[] = "INVALID_SETTINGS";    // bad input, before any network work
 inline constexpr char kDnsFailed[] = "DNS_FAILED";                // the host (or proxy) name does not resolve

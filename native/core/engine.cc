@@ -64,9 +64,7 @@ void Engine::Post(Task task) {
   uv_async_send(inbox_signal_.get());
 }
 
-void Engine::Run() {
-  uv_run(&loop_, UV_RUN_DEFAULT);
-}
+void Engine::Run() { uv_run(&loop_, UV_RUN_DEFAULT); }
 
 void Engine::Drain() {
   std::deque<Task> batch;
@@ -123,10 +121,9 @@ void Engine::Connect(uint64_t session, uint64_t request_id, ConnectRequest reque
 }
 
 void Engine::HostKeyVerdict(uint64_t session, bool accept, std::string code, std::string message) {
-  Error refusal = MakeError(code.empty() ? codes::kHostKeyMismatch : std::move(code),
-                            codes::kLevelHostKey,
-                            message.empty() ? "Host key error: the host key was refused"
-                                            : std::move(message));
+  Error refusal =
+      MakeError(code.empty() ? codes::kHostKeyMismatch : std::move(code), codes::kLevelHostKey,
+                message.empty() ? "Host key error: the host key was refused" : std::move(message));
   ToSession(session, 0, EventKind::kConnected,
             [accept, refusal](Session* s) { s->HostKeyVerdict(accept, refusal); });
 }

@@ -28,14 +28,16 @@ constexpr const char* kStdinHint =
 
 std::string TooLongMessage(size_t bytes) {
   return "Exec error: the command is too long: " + std::to_string(bytes) +
-         " bytes, more than one SSH request carries (" + std::to_string(kMaxCommandBytes) +
-         "); " + kStdinHint;
+         " bytes, more than one SSH request carries (" + std::to_string(kMaxCommandBytes) + "); " +
+         kStdinHint;
 }
 }  // namespace
 
 ExecChannel::ExecChannel(LIBSSH2_SESSION* session, uint64_t request_id, ExecRequest request,
                          Emit emit)
-    : session_(session), request_id_(request_id), request_(std::move(request)),
+    : session_(session),
+      request_id_(request_id),
+      request_(std::move(request)),
       emit_(std::move(emit)) {
   result_.request_id = request_id_;
   result_.kind = EventKind::kExecFinished;
@@ -132,20 +134,18 @@ void ExecChannel::Abandon(Error error) {
   phase_ = Phase::kDone;
 }
 
-void ExecChannel::Ack(uint64_t bytes) {
-  unacked_ = bytes >= unacked_ ? 0 : unacked_ - bytes;
-}
+void ExecChannel::Ack(uint64_t bytes) { unacked_ = bytes >= unacked_ ? 0 : unacked_ - bytes; }
 
 ExecChannel::Status ExecChannel::ChannelError(int rc, const char* prefix) {
   if (IsTransportError(rc)) {
-    transport_error_ =
-        LastSshError(session_, rc, "Connection error: ", codes::kConnectionLost, codes::kLevelConnect);
+    transport_error_ = LastSshError(session_, rc, "Connection error: ", codes::kConnectionLost,
+                                    codes::kLevelConnect);
     if (phase_ == Phase::kExec && request_.command.size() > kLongCommandBytes) {
       // Servers with smaller limits close the connection on a long exec request instead of
       // refusing it (Dropbear past 9000 bytes).
-      transport_error_.message += "; the command was " + std::to_string(request_.command.size()) +
-                                  " bytes, which this server may not accept in one request: " +
-                                  kStdinHint;
+      transport_error_.message +=
+          "; the command was " + std::to_string(request_.command.size()) +
+          " bytes, which this server may not accept in one request: " + kStdinHint;
     }
     return Status::kTransportError;
   }
@@ -183,8 +183,8 @@ ExecChannel::Status ExecChannel::Step() {
 ExecChannel::Status ExecChannel::StepOpen() {
   if (no_slot_) return Status::kWaiting;
   if (channel_ == nullptr && request_.command.size() > kMaxCommandBytes) {
-    Cancel(MakeError(codes::kChannelFailed, codes::kLevelChannel, TooLongMessage(request_.command.size()),
-                     LIBSSH2_ERROR_INVAL));
+    Cancel(MakeError(codes::kChannelFailed, codes::kLevelChannel,
+                     TooLongMessage(request_.command.size()), LIBSSH2_ERROR_INVAL));
     phase_ = Phase::kDone;
     return Status::kDone;
   }
@@ -227,10 +227,9 @@ ExecChannel::Status ExecChannel::StepRequests() {
   if (phase_ == Phase::kEnv) {
     while (env_index_ < request_.env.size()) {
       const auto& entry = request_.env[env_index_];
-      int rc = libssh2_channel_setenv_ex(channel_, entry.first.data(),
-                                         static_cast<unsigned int>(entry.first.size()),
-                                         entry.second.data(),
-                                         static_cast<unsigned int>(entry.second.size()));
+      int rc = libssh2_channel_setenv_ex(
+          channel_, entry.first.data(), static_cast<unsigned int>(entry.first.size()),
+          entry.second.data(), static_cast<unsigned int>(entry.second.size()));
       if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
       // sshd refuses names outside AcceptEnv; like OpenSSH's client, go on without them.
       if (rc < 0 && rc != LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED) {
@@ -426,8 +425,8 @@ Event ExecChannel::ExitResult() {
   if (channel_ == nullptr) return result;
   char* signal_name = nullptr;
   size_t signal_length = 0;
-  libssh2_channel_get_exit_signal(channel_, &signal_name, &signal_length, nullptr, nullptr,
-                                  nullptr, nullptr);
+  libssh2_channel_get_exit_signal(channel_, &signal_name, &signal_length, nullptr, nullptr, nullptr,
+                                  nullptr);
   if (signal_name != nullptr && signal_length > 0) {
     result.exit_signal.assign(signal_name, signal_length);
   }

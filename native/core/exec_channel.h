@@ -69,7 +69,18 @@ class ExecChannel {
   void Requeue() { no_slot_ = false; }
 
  private:
-  enum class Phase { kOpen, kEnv, kPty, kExec, kStream, kSignal, kClose, kWaitClosed, kFree, kDone };
+  enum class Phase {
+    kOpen,
+    kEnv,
+    kPty,
+    kExec,
+    kStream,
+    kSignal,
+    kClose,
+    kWaitClosed,
+    kFree,
+    kDone
+  };
 
   Status StepOpen();
   Status OpenFailed(int rc);

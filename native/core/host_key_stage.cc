@@ -54,7 +54,8 @@ HostKeyStage::Outcome HostKeyStage::Check(LIBSSH2_SESSION* ssh, bool ask, Event*
   key_ = HostKey{HostKeyTypeName(type), raw != nullptr ? std::string(raw, length) : std::string()};
   key_base64_ = raw != nullptr ? Base64Encode(key_.blob) : std::string();
   const char* hash = libssh2_hostkey_hash(ssh, LIBSSH2_HOSTKEY_HASH_SHA256);
-  fingerprint_ = hash != nullptr ? "SHA256:" + Base64NoPad(std::string_view(hash, 32)) : std::string();
+  fingerprint_ =
+      hash != nullptr ? "SHA256:" + Base64NoPad(std::string_view(hash, 32)) : std::string();
   Describe(event);
   description_ = key_.type + " " + fingerprint_;
   std::string record_line;

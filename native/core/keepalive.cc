@@ -25,9 +25,9 @@ void Keepalive::OnTick() {
   const uint64_t silent_ms = uv_now(static_cast<uv_loop_t*>(io_->loop)) - io_->last_receive_ms;
   // With commands pending the socket is read, so keepalive answers refresh last_receive_ms.
   if (callbacks_.busy() && silent_ms >= 3 * interval_ms_) {
-    callbacks_.on_lost(MakeError(
-        codes::kConnectionLost, codes::kLevelConnect,
-        "Connection error: the server did not answer keepalives for " + SecondsText(silent_ms) + " s"));
+    callbacks_.on_lost(MakeError(codes::kConnectionLost, codes::kLevelConnect,
+                                 "Connection error: the server did not answer keepalives for " +
+                                     SecondsText(silent_ms) + " s"));
     return;
   }
   int next = 0;

@@ -21,9 +21,9 @@ namespace native_ssh::core {
 class Keepalive {
  public:
   struct Callbacks {
-    std::function<bool()> busy;            // commands are waiting on the server
-    std::function<void(Error)> on_lost;    // silent too long while busy: CONNECTION_LOST
-    std::function<void()> on_sent;         // a keepalive was queued: the session pumps
+    std::function<bool()> busy;          // commands are waiting on the server
+    std::function<void(Error)> on_lost;  // silent too long while busy: CONNECTION_LOST
+    std::function<void()> on_sent;       // a keepalive was queued: the session pumps
   };
 
   void Init(uv_loop_t* loop) { timer_.Init(loop); }

@@ -36,8 +36,8 @@ ssize_t ForeignIo(const CallbackContext* context, int socket, void* buffer, size
     // Never past the connect bound (it cannot fire while the engine waits here).
     const uint64_t now_ms = uv_hrtime() / 1000000;
     if (now_ms >= context->connect_deadline_ms) return -ETIMEDOUT;
-    wait_ms = static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(wait_ms),
-                                                  context->connect_deadline_ms - now_ms));
+    wait_ms = static_cast<int>(
+        std::min<uint64_t>(static_cast<uint64_t>(wait_ms), context->connect_deadline_ms - now_ms));
   }
   int ready = 0;
   do {

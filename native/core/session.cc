@@ -21,8 +21,8 @@ constexpr uint64_t kDisconnectBoundMs = 2000;
 
 Session::Session(SessionHost* host, uint64_t id)
     : host_(host), id_(id), events_(host), socket_(host->loop(), &sniffer_) {
-  commands_.Init({host_->loop(), [this](Event event) { events_.Send(std::move(event)); },
-                  [this] { Pump(); }});
+  commands_.Init(
+      {host_->loop(), [this](Event event) { events_.Send(std::move(event)); }, [this] { Pump(); }});
   connect_timer_.Init(host_->loop());
   pump_timer_.Init(host_->loop());
   keepalive_.Init(host_->loop());
@@ -35,9 +35,9 @@ Session::~Session() = default;
 
 void Session::Connect(uint64_t request_id, ConnectRequest request) {
   if (state_ != State::kNew) {
-    events_.Send(Event::Failed(request_id, EventKind::kConnected,
-                               MakeError(codes::kInvalidState, codes::kLevelConnect,
-                                         "Connection already initialized")));
+    events_.Send(Event::Failed(
+        request_id, EventKind::kConnected,
+        MakeError(codes::kInvalidState, codes::kLevelConnect, "Connection already initialized")));
     return;
   }
   request_ = std::move(request);
@@ -150,7 +150,7 @@ bool Session::StepHandshake() {
   }
   Debug("host key " + host_key_.description() +
         (outcome == HostKeyStage::Outcome::kRecord ? " is new: locking known_hosts to record it"
-                                                    : " accepted"));
+                                                   : " accepted"));
   if (outcome == HostKeyStage::Outcome::kAccepted) {
     StartAuth();
     return true;
@@ -233,8 +233,7 @@ void Session::Connected() {
 void Session::FailConnect(Error error) {
   if (state_ == State::kClosed || state_ == State::kClosing) return;
   connect_timer_.Stop();
-  if (!io_.limit_error.empty() && error.code != codes::kTimeout &&
-      error.code != codes::kAborted) {
+  if (!io_.limit_error.empty() && error.code != codes::kTimeout && error.code != codes::kAborted) {
     // The read that failed was ours: say which limit the server broke.
     error = MakeError(codes::kHandshakeFailed, codes::kLevelHandshake,
                       "Handshake error: " + io_.limit_error + " (stage: " + StageName() + ")");
@@ -264,19 +263,19 @@ void Session::OnConnectTimer() {
   FailConnect(MakeError(codes::kTimeout, codes::kLevelTimeout,
                         "Timeout error: no connection to " + request_.host + ":" +
                             std::to_string(request_.port) + " within " +
-                            SecondsText(request_.connect_timeout_total_ms) + " s (stage: " +
-                            StageName() + ")"));
+                            SecondsText(request_.connect_timeout_total_ms) +
+                            " s (stage: " + StageName() + ")"));
 }
 
 // ---- commands ------------------------------------------------------------------------------
 
 void Session::Exec(uint64_t request_id, ExecRequest request) {
   if (state_ != State::kReady) {
-    events_.Send(Event::Failed(request_id, EventKind::kExecFinished,
-                               MakeError(codes::kNotConnected, codes::kLevelChannel,
-                                         state_ == State::kBroken
-                                             ? "No session: the connection was lost"
-                                             : "No session")));
+    events_.Send(
+        Event::Failed(request_id, EventKind::kExecFinished,
+                      MakeError(codes::kNotConnected, codes::kLevelChannel,
+                                state_ == State::kBroken ? "No session: the connection was lost"
+                                                         : "No session")));
     return;
   }
   commands_.Start(ssh_, request_id, std::move(request));
@@ -346,8 +345,8 @@ void Session::Shutdown() {
     // One try at a polite disconnect; the process is going away, so no waiting.
     libssh2_session_disconnect_ex(ssh_, SSH_DISCONNECT_BY_APPLICATION, "closed by native-ssh", "");
   }
-  commands_.AbandonAll(
-      MakeError(codes::kNotConnected, codes::kLevelChannel, "No session: the environment is closing"));
+  commands_.AbandonAll(MakeError(codes::kNotConnected, codes::kLevelChannel,
+                                 "No session: the environment is closing"));
   if (state_ != State::kReady && state_ != State::kClosed && state_ != State::kBroken &&
       state_ != State::kNew && state_ != State::kClosing) {
     FailConnect(MakeError(codes::kAborted, codes::kLevelConnect, "The environment is closing"));
@@ -445,10 +444,14 @@ void Session::UpdateWatch() {
       // are connections whose every command is paused by flow control (level-triggered polling
       // would spin on data nobody reads).
       const bool wants_input = commands_.WantsInput();
-      if (commands_.running()) events = socket_.Libssh2Events(wanted_directions_);
-      else io_.blocks.Trim();  // idle: keep no spare packet blocks
-      if (wants_input) events |= UV_READABLE;
-      else events &= ~UV_READABLE;
+      if (commands_.running())
+        events = socket_.Libssh2Events(wanted_directions_);
+      else
+        io_.blocks.Trim();  // idle: keep no spare packet blocks
+      if (wants_input)
+        events |= UV_READABLE;
+      else
+        events &= ~UV_READABLE;
       // Idle: watched for the end of the stream only (EPOLLRDHUP), so that a server that goes
       // away while nothing runs is noticed at once, not at the next command. (Not while commands
       // are paused: level-triggered, it would fire until they resume.)

@@ -1,9 +1,9 @@
-// One SSH connection's state machine: TCP and proxy (TransportStage), key exchange (AlgorithmOffer),
-// the host key hand-off to JavaScript (HostKeyStage), login (Authenticator), then any number of
-// commands (ChannelQueue) with keepalives (Keepalive), and the close: a bounded SSH disconnect,
-// then every handle released. Owns those parts, the socket with its libssh2 session (SshSocket)
-// and its timers. Talks to its owner only through SessionHost; what it tells JavaScript goes
-// through SessionEvents.
+// One SSH connection's state machine: TCP and proxy (TransportStage), key exchange
+// (AlgorithmOffer), the host key hand-off to JavaScript (HostKeyStage), login (Authenticator), then
+// any number of commands (ChannelQueue) with keepalives (Keepalive), and the close: a bounded SSH
+// disconnect, then every handle released. Owns those parts, the socket with its libssh2 session
+// (SshSocket) and its timers. Talks to its owner only through SessionHost; what it tells JavaScript
+// goes through SessionEvents.
 //
 // Engine thread only. Every libssh2 call runs from Pump(), which drives all pending work until
 // each part reports EAGAIN, then waits on the socket in the directions libssh2 asks for.
@@ -23,8 +23,8 @@
 #include "core/callback_context.h"
 #include "core/channel_queue.h"
 #include "core/host_key_stage.h"
-#include "core/kexinit_sniffer.h"
 #include "core/keepalive.h"
+#include "core/kexinit_sniffer.h"
 #include "core/messages.h"
 #include "core/session_events.h"
 #include "core/session_host.h"
@@ -50,7 +50,9 @@ class Session {
   void HostKeyRecheck(std::string known_hosts_text);
   void Exec(uint64_t request_id, ExecRequest request);
   // Settles a running or queued command with `error` (TIMEOUT, ABORTED); the connection stays.
-  void CancelExec(uint64_t request_id, Error error) { commands_.Cancel(request_id, std::move(error)); }
+  void CancelExec(uint64_t request_id, Error error) {
+    commands_.Cancel(request_id, std::move(error));
+  }
   // JavaScript consumed `bytes` of a streaming command's output.
   void AckExec(uint64_t request_id, uint64_t bytes) { commands_.Ack(request_id, bytes); }
   // JavaScript stopped reading a command: it is ended (ExecChannel::Stop).
@@ -131,7 +133,7 @@ class Session {
   UvTimer connect_timer_;  // the connect bound, then the disconnect's
   UvTimer pump_timer_;     // another Pump on the next loop turn
   Keepalive keepalive_;
-  int open_handles_ = 0;   // the session is destroyed (SessionHost) when they are all closed
+  int open_handles_ = 0;  // the session is destroyed (SessionHost) when they are all closed
   int wanted_directions_ = 0;
   bool pumping_ = false;
   bool pump_again_ = false;

@@ -51,10 +51,8 @@ bool IsTransportError(int rc) {
     case LIBSSH2_ERROR_SOCKET_RECV:
     case LIBSSH2_ERROR_ENCRYPT:
     case LIBSSH2_ERROR_BAD_SOCKET:
-    case LIBSSH2_ERROR_OUT_OF_BOUNDARY:
-      return true;
-    default:
-      return false;
+    case LIBSSH2_ERROR_OUT_OF_BOUNDARY: return true;
+    default: return false;
   }
 }
 

@@ -22,12 +22,8 @@ std::string SshLibrary::Libssh2Version() {
   return version ? version : "";
 }
 
-std::string SshLibrary::OpenSslVersion() {
-  return OpenSSL_version(OPENSSL_VERSION);
-}
+std::string SshLibrary::OpenSslVersion() { return OpenSSL_version(OPENSSL_VERSION); }
 
-std::string SshLibrary::OpenSslDirectory() {
-  return OpenSSL_version(OPENSSL_DIR);
-}
+std::string SshLibrary::OpenSslDirectory() { return OpenSSL_version(OPENSSL_DIR); }
 
 }  // namespace native_ssh::core

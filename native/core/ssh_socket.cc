@@ -36,14 +36,15 @@ bool SshSocket::IdleLoss(int status, int events, Error* error) {
   io_.peer_closed = err == 0;
   *error = MakeError(codes::kConnectionLost, codes::kLevelConnect,
                      err != 0 ? "Connection error: the connection broke while no command was "
-                                "running: " + OsErrorText(err)
+                                "running: " +
+                                    OsErrorText(err)
                               : "while no command was running");
   return true;
 }
 
 bool SshSocket::OpenSsh() {
-  ssh_ = libssh2_session_init_ex(&Libssh2Io::Allocate, &Libssh2Io::Release,
-                                 &Libssh2Io::Reallocate, &io_);
+  ssh_ = libssh2_session_init_ex(&Libssh2Io::Allocate, &Libssh2Io::Release, &Libssh2Io::Reallocate,
+                                 &io_);
   if (ssh_ == nullptr) return false;
   libssh2_session_set_blocking(ssh_, 0);
   Libssh2Io::InstallSocketCallbacks(ssh_);

@@ -59,8 +59,9 @@ TransportStage::Status TransportStage::NextAttempt(int* fd, Error* error) {
   const TcpConnector::Status status = connector_.Begin();
   if (status == TcpConnector::Status::kFailed) {
     const std::string what = via_proxy_ ? "Proxy connection error: " : "Direct connection error: ";
-    *error = MakeError(codes::kConnectFailed, via_proxy_ ? codes::kLevelProxy : codes::kLevelConnect,
-                       "TCP error: " + what + connector_.last_error());
+    *error =
+        MakeError(codes::kConnectFailed, via_proxy_ ? codes::kLevelProxy : codes::kLevelConnect,
+                  "TCP error: " + what + connector_.last_error());
     return Status::kFailed;
   }
   *fd = connector_.TakeFd();

@@ -30,8 +30,7 @@ class UvHandle {
   // Allocates the handle and initializes it with `init` (uv_timer_init, uv_poll_init...) and
   // `args`; its `data` is `owner`. Returns libuv's result (the handle is freed on failure).
   template <typename... InitArgs, typename... Args>
-  int Init(int (*init)(uv_loop_t*, T*, InitArgs...), uv_loop_t* loop, void* owner,
-           Args&&... args) {
+  int Init(int (*init)(uv_loop_t*, T*, InitArgs...), uv_loop_t* loop, void* owner, Args&&... args) {
     Close();
     auto handle = std::make_unique<T>();
     const int rc = init(loop, handle.get(), std::forward<Args>(args)...);
@@ -55,7 +54,8 @@ class UvHandle {
 
  private:
   static void OnClosed(uv_handle_t* base) {
-    std::unique_ptr<std::function<void()>> on_closed(static_cast<std::function<void()>*>(base->data));
+    std::unique_ptr<std::function<void()>> on_closed(
+        static_cast<std::function<void()>*>(base->data));
     delete reinterpret_cast<T*>(base);
     if (on_closed) (*on_closed)();
   }

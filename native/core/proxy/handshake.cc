@@ -91,12 +91,9 @@ std::nullptr_t RejectRequest(ProxyError* error, const char* prefix, const char* 
 std::unique_ptr<Handshake> MakeHandshake(const ProxyConfig& config, const Target& target,
                                          ProxyError* error) {
   switch (config.type) {
-    case ProxyType::kSocks4:
-      return Socks4Handshake::Create(config, target, error);
-    case ProxyType::kSocks5:
-      return Socks5Handshake::Create(config, target, error);
-    case ProxyType::kHttp:
-      return HttpConnectHandshake::Create(config, target, error);
+    case ProxyType::kSocks4: return Socks4Handshake::Create(config, target, error);
+    case ProxyType::kSocks5: return Socks5Handshake::Create(config, target, error);
+    case ProxyType::kHttp: return HttpConnectHandshake::Create(config, target, error);
   }
   if (error != nullptr) *error = {kUnsupportedCode, "Unsupported proxy type"};
   return nullptr;

@@ -2,10 +2,11 @@
 //
 // The session's TransportStage (native/core/transport_stage.cc, with TcpConnector) opens a TCP
 // connection to the proxy server, creates a Handshake with MakeHandshake(), writes whatever
-// TakeOutput() returns, feeds every byte it reads into Feed(), and repeats until the verdict is kDone (the tunnel to the target is open; bytes the
-// proxy already relayed from the target are in TakeLeftover() and belong to SSH) or kFailed (see
-// error()). Protocols: SOCKS4 and SOCKS4a (socks4.h), SOCKS5 (socks5.h, RFC 1928 and RFC 1929),
-// HTTP CONNECT (http_connect.h, RFC 9110 §9.3.6).
+// TakeOutput() returns, feeds every byte it reads into Feed(), and repeats until the verdict is
+// kDone (the tunnel to the target is open; bytes the proxy already relayed from the target are in
+// TakeLeftover() and belong to SSH) or kFailed (see error()). Protocols: SOCKS4 and SOCKS4a
+// (socks4.h), SOCKS5 (socks5.h, RFC 1928 and RFC 1929), HTTP CONNECT (http_connect.h, RFC 9110
+// §9.3.6).
 //
 // Error codes (ProxyError::code), the same for all three protocols:
 //   PROXY_UNSUPPORTED  the request cannot be expressed in the protocol: rejected by MakeHandshake()
@@ -36,8 +37,8 @@
 #include <string_view>
 #include <utility>
 
-#include "core/util/wipe.h"
 #include "core/codes.h"
+#include "core/util/wipe.h"
 
 namespace native_ssh::core::proxy {
 

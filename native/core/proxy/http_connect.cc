@@ -36,13 +36,14 @@ std::unique_ptr<HttpConnectHandshake> HttpConnectHandshake::Create(const ProxyCo
   const bool ipv6 = ParseIpv6Literal(target.host, nullptr);
   const std::string authority =
       (ipv6 ? "[" + target.host + "]" : target.host) + ":" + std::to_string(target.port);
-  const std::string head = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority +
-                           "\r\nUser-Agent: native-ssh\r\n";
+  const std::string head =
+      "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\nUser-Agent: native-ssh\r\n";
   // The request holds the Basic token: it is written into one buffer reserved at its final size
   // (no reallocation leaves a copy behind), and login:password is zeroed once encoded.
   const size_t pair_size = config.login.size() + 1 + config.password.size();
   std::string request;
-  request.reserve(head.size() + (credentials ? kBasic.size() + Base64Length(pair_size) + 2 : 0) + 2);
+  request.reserve(head.size() + (credentials ? kBasic.size() + Base64Length(pair_size) + 2 : 0) +
+                  2);
   request += head;
   if (credentials) {
     std::string pair;

@@ -71,8 +71,7 @@ void Socks4Handshake::CheckReply() {
       // DSTPORT and DSTIP carry nothing we need, but they must be consumed before SSH starts.
       if (reply_.size() == kReplySize) verdict_ = Verdict::kDone;
       return;
-    case kRejected:
-      return Fail(kRefusedCode, "request rejected or failed");
+    case kRejected: return Fail(kRefusedCode, "request rejected or failed");
     case kNoIdentd:
       return Fail(kAuthFailedCode,
                   "request rejected because SOCKS server cannot connect to identd on the client");
@@ -80,8 +79,7 @@ void Socks4Handshake::CheckReply() {
       return Fail(kAuthFailedCode,
                   "request rejected because the client program and identd report different "
                   "user-ids");
-    default:
-      return Fail(kProtocolCode, "invalid response code");
+    default: return Fail(kProtocolCode, "invalid response code");
   }
 }
 

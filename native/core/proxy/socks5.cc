@@ -112,12 +112,8 @@ size_t Socks5Handshake::BytesWanted() const {
   if (have < kReplyHeader) return kReplyHeader - have;
   size_t total = 0;
   switch (static_cast<uint8_t>(message_[3])) {
-    case kAtypIpv4:
-      total = kReplyHeader + 4 + 2;
-      break;
-    case kAtypIpv6:
-      total = kReplyHeader + 16 + 2;
-      break;
+    case kAtypIpv4: total = kReplyHeader + 4 + 2; break;
+    case kAtypIpv6: total = kReplyHeader + 16 + 2; break;
     default:  // kAtypName; Step() has rejected every other type already
       if (have == kReplyHeader) return 1;
       total = kReplyHeader + 1 + static_cast<uint8_t>(message_[4]) + 2;
@@ -128,12 +124,9 @@ size_t Socks5Handshake::BytesWanted() const {
 
 void Socks5Handshake::Step() {
   switch (stage_) {
-    case Stage::kMethod:
-      return StepMethod();
-    case Stage::kAuth:
-      return StepAuth();
-    case Stage::kReply:
-      return StepReply();
+    case Stage::kMethod: return StepMethod();
+    case Stage::kAuth: return StepAuth();
+    case Stage::kReply: return StepReply();
   }
 }
 
@@ -184,26 +177,16 @@ void Socks5Handshake::StepReply() {
   }
   if (have >= 2) {
     switch (static_cast<uint8_t>(message_[1])) {
-      case 0:
-        break;
-      case 1:
-        return Fail(kRefusedCode, "general SOCKS server failure");
-      case 2:
-        return Fail(kRefusedCode, "connection not allowed by ruleset");
-      case 3:
-        return Fail(kRefusedCode, "network unreachable");
-      case 4:
-        return Fail(kRefusedCode, "host unreachable");
-      case 5:
-        return Fail(kRefusedCode, "connection refused");
-      case 6:
-        return Fail(kRefusedCode, "TTL expired");
-      case 7:
-        return Fail(kUnsupportedCode, "command not supported");
-      case 8:
-        return Fail(kUnsupportedCode, "address kind not supported");
-      default:
-        return Fail(kProtocolCode, "unknown error");
+      case 0: break;
+      case 1: return Fail(kRefusedCode, "general SOCKS server failure");
+      case 2: return Fail(kRefusedCode, "connection not allowed by ruleset");
+      case 3: return Fail(kRefusedCode, "network unreachable");
+      case 4: return Fail(kRefusedCode, "host unreachable");
+      case 5: return Fail(kRefusedCode, "connection refused");
+      case 6: return Fail(kRefusedCode, "TTL expired");
+      case 7: return Fail(kUnsupportedCode, "command not supported");
+      case 8: return Fail(kUnsupportedCode, "address kind not supported");
+      default: return Fail(kProtocolCode, "unknown error");
     }
   }
   if (have >= 3 && message_[2] != 0) return Fail(kProtocolCode, "invalid reserved byte");

@@ -45,7 +45,8 @@ class Secret {
     return secret;
   }
   char* data() { return value_.data(); }
-  // Shortens the secret (the bytes cut off stay in the buffer until Wipe(), which zeroes all of it).
+  // Shortens the secret (the bytes cut off stay in the buffer until Wipe(), which zeroes all of
+  // it).
   void Truncate(size_t size) {
     if (size < value_.size()) value_.resize(size);
   }

@@ -35,7 +35,8 @@ class WipedString {
   WipedString& operator=(std::string&& more);
   // Appends the bytes of `more`, then zeroes `more`.
   WipedString& operator+=(std::string&& more);
-  // Removes `count` bytes at `position` (0 in the send loop); the bytes freed at the end are zeroed.
+  // Removes `count` bytes at `position` (0 in the send loop); the bytes freed at the end are
+  // zeroed.
   void erase(size_t position, size_t count);
 
   bool empty() const { return bytes_.empty(); }
