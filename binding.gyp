@@ -6,7 +6,10 @@
   "variables": {
     "libssh2_dir": "deps/libssh2",
     # Source builds (no prebuild fits) fetch libssh2 first; a no-op when it is already there.
-    "libssh2_fetched": "<!(bash scripts/fetch-libssh2.sh 1>&2 && echo yes)"
+    "libssh2_fetched": "<!(bash scripts/fetch-libssh2.sh 1>&2 && echo yes)",
+    # The one warning set of our C++ (native/, not libssh2), clean; CMake reads this line too
+    # (cmake/sources.cmake), as it reads the native_ssh target's source list below.
+    "nssh_warnings": ["-Wall", "-Wextra", "-Wpedantic", "-Wshadow", "-Wconversion", "-Wsign-conversion"]
   },
   "targets": [
     {
@@ -67,37 +70,38 @@
         "native/core/algorithm_offer.cc",
         "native/core/algorithms.cc",
         "native/core/authenticator.cc",
-        "native/core/engine.cc",
-        "native/core/block_pool.cc",
-        "native/core/byte_buffer.cc",
         "native/core/channel_queue.cc",
+        "native/core/engine.cc",
         "native/core/exec_channel.cc",
         "native/core/host_key_stage.cc",
-        "native/core/stdin_queue.cc",
         "native/core/host_key_verifier.cc",
+        "native/core/keepalive.cc",
         "native/core/kexinit_sniffer.cc",
-        "native/core/libssh2_io.cc",
         "native/core/known_hosts.cc",
-        "native/core/session.cc",
-        "native/core/socket_watch.cc",
-        "native/core/ssh_error.cc",
-        "native/core/ssh_library.cc",
-        "native/core/tcp_connector.cc",
-        "native/core/wipe.cc",
-        "native/core/base64.cc",
+        "native/core/libssh2_io.cc",
         "native/core/proxy/handshake.cc",
         "native/core/proxy/http_connect.cc",
         "native/core/proxy/socks4.cc",
         "native/core/proxy/socks5.cc",
+        "native/core/session.cc",
+        "native/core/session_events.cc",
+        "native/core/socket_watch.cc",
+        "native/core/ssh_error.cc",
+        "native/core/ssh_library.cc",
+        "native/core/ssh_socket.cc",
+        "native/core/stdin_queue.cc",
+        "native/core/tcp_connector.cc",
+        "native/core/transport_stage.cc",
+        "native/core/util/base64.cc",
+        "native/core/util/block_pool.cc",
+        "native/core/util/byte_buffer.cc",
+        "native/core/util/wipe.cc",
         "native/binding/addon.cc",
         "native/binding/event_convert.cc",
+        "native/binding/request_convert.cc",
         "native/binding/session_handle.cc"
       ],
-      "include_dirs": [
-        "<!(node -p \"require('node-addon-api').include_dir\")",
-        "native/core",
-        "native"
-      ],
+      "include_dirs": ["native"],
       "defines": [
         "NAPI_VERSION=8",
         "NAPI_DISABLE_CPP_EXCEPTIONS",
@@ -105,7 +109,10 @@
         "NODE_ADDON_API_DISABLE_DEPRECATED",
         "NATIVE_SSH_VERSION=\"<!(node -p \"require('./package.json').version\")\""
       ],
-      "cflags_cc": ["-std=c++17", "-fvisibility=hidden", "-O2", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      # node-addon-api's headers are the system's to our warnings (node-gyp's own Node headers are
+      # C and clean).
+      "cflags_cc": ["-std=c++17", "-fvisibility=hidden", "-O2", "<@(nssh_warnings)",
+                    "-isystem", "<!(node -p \"require('path').resolve(require('node-addon-api').include_dir)\")"],
       "cflags_cc!": ["-fno-rtti", "-std=gnu++17"],
       "libraries": ["-lssl", "-lcrypto", "-lz"],
       "ldflags": ["-Wl,--exclude-libs,ALL", "-Wl,-z,now"]

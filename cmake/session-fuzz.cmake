@@ -3,7 +3,7 @@
 # (scripts/fuzz.sh).
 #
 # Included by the top-level CMakeLists.txt after LIBSSH2_SOURCES, find_package(OpenSSL / ZLIB) and
-# cmake/core-tests.cmake (NSSH_FUZZ). libssh2 is compiled again here, as an object library, with
+# cmake/fuzz.cmake (NSSH_FUZZ). libssh2 is compiled again here, as an object library, with
 # the fuzzer's coverage instrumentation and ASan + UBSan, so that libFuzzer sees and checks
 # libssh2's own code, and with -DNDEBUG: an assert reachable from the network is to be removed by
 # a patch, a crash must be a memory error.
@@ -17,8 +17,6 @@
 option(NSSH_FUZZ_PLAINTEXT "fuzz_session: compile libssh2's none cipher / MAC in (debug build)" ON)
 
 if(NSSH_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang" AND CMAKE_CXX_COMPILER_ID MATCHES "Clang")
-  set(NSSH_SESSION_FUZZ_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=undefined
-                              -fno-omit-frame-pointer -g -O1)
   set(NSSH_LIBSSH2_FUZZ_SOURCES ${LIBSSH2_SOURCES})
   if(NSSH_FUZZ_PLAINTEXT)
     # libssh2 1.11.1's "none" cipher (debug-only code) predates the auth_len and get_len members
@@ -70,16 +68,15 @@ if(NSSH_FUZZ AND CMAKE_C_COMPILER_ID MATCHES "Clang" AND CMAKE_CXX_COMPILER_ID M
   target_include_directories(nssh_libssh2_fuzz PRIVATE "${NSSH_ROOT}/deps/libssh2-config"
                                                        "${LIBSSH2_DIR}/src"
                                                PUBLIC "${LIBSSH2_DIR}/include")
-  target_compile_options(nssh_libssh2_fuzz PRIVATE ${NSSH_SESSION_FUZZ_FLAGS}
+  target_compile_options(nssh_libssh2_fuzz PRIVATE ${NSSH_FUZZ_FLAGS}
                                                    -fsanitize=fuzzer-no-link)
   target_link_libraries(nssh_libssh2_fuzz PUBLIC OpenSSL::Crypto ZLIB::ZLIB)
 
   # The engine's BlockPool is one of the two allocators an input can give libssh2.
-  add_executable(fuzz_session ${NSSH_ROOT}/native/fuzz/fuzz_session.cc
-                              ${NSSH_ROOT}/native/core/block_pool.cc
-                              ${NSSH_ROOT}/native/core/wipe.cc)
+  nssh_core_sources(fuzz_session_core util/block_pool.cc util/wipe.cc)
+  add_executable(fuzz_session ${NSSH_ROOT}/native/fuzz/fuzz_session.cc ${fuzz_session_core})
   target_include_directories(fuzz_session PRIVATE ${NSSH_ROOT}/native)
-  target_compile_options(fuzz_session PRIVATE ${NSSH_SESSION_FUZZ_FLAGS} -fsanitize=fuzzer)
+  target_compile_options(fuzz_session PRIVATE ${NSSH_FUZZ_FLAGS} -fsanitize=fuzzer)
   target_link_options(fuzz_session PRIVATE -fsanitize=fuzzer,address,undefined)
   target_link_libraries(fuzz_session PRIVATE nssh_libssh2_fuzz)
 elseif(NSSH_FUZZ)

@@ -21,7 +21,7 @@ export interface RawError {
 
 /** One event from the engine thread. `final` events settle their request. */
 export interface RawEvent {
-  kind: 'connected' | 'hostkey' | 'exec' | 'data' | 'stdin' | 'closed' | 'notice';
+  kind: 'connected' | 'hostkey' | 'finished' | 'data' | 'stdin' | 'closed' | 'notice';
   final: boolean;
   ok: boolean;
   error?: RawError;
@@ -35,7 +35,7 @@ export interface RawEvent {
   /** `data` events: which stream, and the bytes. */
   stream?: 'stdout' | 'stderr';
   data?: Buffer;
-  /** `exec` events of a command ended by `stopExec`. */
+  /** `finished` events (a command ended) of a command ended by `stopExec`. */
   cancelled?: boolean;
   /** `stdin` events: bytes of streamed stdin the channel took (or dropped: the command ended). */
   bytes?: number;

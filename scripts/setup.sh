@@ -9,7 +9,7 @@ cd "$ROOT"
 # Build tools, OpenSSL 3 headers, and the real peers the tests start on 127.0.0.1.
 PACKAGES=(
   build-essential python3 cmake pkg-config dpkg-dev libssl-dev zlib1g-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format
   openssh-server openssh-client dante-server tinyproxy netcat-openbsd
   dropbear-bin tinysshd ucspi-tcp iproute2
 )

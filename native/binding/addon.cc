@@ -1,10 +1,9 @@
-#include "addon.h"
+#include "binding/addon.h"
 
 #include <string>
 
-#include "../core/ssh_library.h"
-#include "event_convert.h"
-#include "session_handle.h"
+#include "binding/event_convert.h"
+#include "binding/session_handle.h"
 
 #ifndef NATIVE_SSH_VERSION
 #define NATIVE_SSH_VERSION "0.0.0"
@@ -15,18 +14,16 @@ namespace native_ssh::binding {
 NativeSshAddon::NativeSshAddon(Napi::Env env, Napi::Object exports)
     : host_(std::make_shared<EngineHost>()) {
   DefineAddon(exports, {
-                           InstanceMethod("init", &NativeSshAddon::StartEngine),
+                           InstanceMethod("init", &NativeSshAddon::Initialize),
                            InstanceMethod("versions", &NativeSshAddon::Versions),
                            InstanceMethod("shutdown", &NativeSshAddon::Shutdown),
                        });
   exports.Set("SessionHandle", SessionHandle::Define(env));
 }
 
-NativeSshAddon::~NativeSshAddon() {
-  host_->Stop();
-}
+NativeSshAddon::~NativeSshAddon() { host_->Stop(); }
 
-Napi::Value NativeSshAddon::StartEngine(const Napi::CallbackInfo& info) {
+Napi::Value NativeSshAddon::Initialize(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsFunction()) {
     Napi::TypeError::New(env, "init(dispatch): dispatch must be a function")
@@ -47,20 +44,18 @@ Napi::Value NativeSshAddon::Shutdown(const Napi::CallbackInfo& info) {
 
 Napi::Value NativeSshAddon::Versions(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  core::SshLibrary::Init();
+  const core::Engine::LibraryVersions versions = core::Engine::Versions();
   Napi::Object result = Napi::Object::New(env);
-  result.Set("libssh2", core::SshLibrary::Libssh2Version());
-  result.Set("openssl", core::SshLibrary::OpenSslVersion());
-  result.Set("opensslDir", core::SshLibrary::OpenSslDirectory());
+  result.Set("libssh2", versions.libssh2);
+  result.Set("openssl", versions.openssl);
+  result.Set("opensslDir", versions.openssl_dir);
   result.Set("addon", NATIVE_SSH_VERSION);
   return result;
 }
 
 // ---- EngineHost ----------------------------------------------------------------------------
 
-EngineHost::~EngineHost() {
-  Stop();
-}
+EngineHost::~EngineHost() { Stop(); }
 
 void EngineHost::Start(Napi::Env env, Napi::Function dispatch) {
   tsfn_ = Tsfn::New(env, dispatch, "native-ssh events", 0, 1, this);

@@ -11,8 +11,8 @@
 
 #include <memory>
 
-#include "../core/engine.h"
-#include "../core/request.h"
+#include "core/engine.h"
+#include "core/messages.h"
 
 namespace native_ssh::binding {
 
@@ -28,7 +28,9 @@ class NativeSshAddon : public Napi::Addon<NativeSshAddon> {
   std::shared_ptr<EngineHost> host() { return host_; }
 
  private:
-  Napi::Value StartEngine(const Napi::CallbackInfo& info);
+  // init(dispatch): starts the engine thread; every event goes to `dispatch`. (Named so because
+  // Napi::Addon already has an Init.)
+  Napi::Value Initialize(const Napi::CallbackInfo& info);
   Napi::Value Versions(const Napi::CallbackInfo& info);
   Napi::Value Shutdown(const Napi::CallbackInfo& info);
 

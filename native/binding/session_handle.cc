@@ -1,13 +1,12 @@
-#include "session_handle.h"
+#include "binding/session_handle.h"
 
 #include <atomic>
+#include <string>
 #include <utility>
+#include <vector>
 
-#include "../core/codes.h"
-#include "../core/engine.h"
-#include "../core/session.h"
-#include "addon.h"
-#include "event_convert.h"
+#include "binding/addon.h"
+#include "binding/request_convert.h"
 
 namespace native_ssh::binding {
 
@@ -18,19 +17,10 @@ constexpr napi_type_tag kSessionHandleTag = {0x6e7373685f736573ULL, 0x9b2f4c1d7a
 
 std::atomic<uint64_t> next_session_id{1};
 
-core::Event NoSessionEvent(uint64_t request_id, core::EventKind kind) {
-  core::Event event;
-  event.request_id = request_id;
-  event.kind = kind;
-  if (kind != core::EventKind::kClosed) {
-    event.ok = false;
-    event.error.code = core::codes::kNotConnected;
-    event.error.level = core::codes::kLevelChannel;
-    // The session ended and was freed: closed, lost (the server went away, as TinySSH does after
-    // its one channel), or never connected.
-    event.error.message = "No session: the connection is closed or was lost";
-  }
-  return event;
+std::string StringArg(const Napi::CallbackInfo& info, size_t index) {
+  return info.Length() > index && info[index].IsString()
+             ? info[index].As<Napi::String>().Utf8Value()
+             : std::string();
 }
 
 }  // namespace
@@ -61,12 +51,34 @@ SessionHandle::SessionHandle(const Napi::CallbackInfo& info)
 SessionHandle::~SessionHandle() {
   if (!connect_started_ || close_posted_) return;
   std::shared_ptr<EngineHost> host = host_.lock();
-  if (!host || !host->started()) return;
-  const uint64_t id = session_id_;
-  core::Engine* engine = host->engine();
-  engine->Post([engine, id] {
-    if (core::Session* session = engine->FindSession(id)) session->Close(0);
-  });
+  if (host && host->started()) host->engine()->Close(session_id_, 0);
+}
+
+// ---- the shape of a method ---------------------------------------------------------------------
+
+core::Engine* SessionHandle::Call::engine() const { return host->engine(); }
+
+bool SessionHandle::Call::Reject(const char* what) const {
+  Napi::TypeError::New(info.Env(), std::string(usage) + ": " + what).ThrowAsJavaScriptException();
+  return false;
+}
+
+Napi::Value SessionHandle::Run(const Napi::CallbackInfo& info, const char* usage, Takes takes,
+                               const std::function<void(const Call&)>& send) {
+  Napi::Env env = info.Env();
+  SessionHandle* self = Self(info);
+  if (self == nullptr) return env.Undefined();
+  Call call{info, usage, self, nullptr, 0};
+  if (takes != Takes::kNothing && !ReadRequestId(info, &call.request_id)) return env.Undefined();
+  if (takes == Takes::kRequestIdAndOptions && (info.Length() < 2 || !info[1].IsObject())) {
+    call.Reject("options must be an object");
+    return env.Undefined();
+  }
+  std::shared_ptr<EngineHost> host = self->LockHost(env);
+  if (!host) return env.Undefined();
+  call.host = host.get();
+  send(call);
+  return env.Undefined();
 }
 
 SessionHandle* SessionHandle::Self(const Napi::CallbackInfo& info) {
@@ -77,16 +89,6 @@ SessionHandle* SessionHandle::Self(const Napi::CallbackInfo& info) {
     return nullptr;
   }
   return Napi::ObjectWrap<SessionHandle>::Unwrap(self.As<Napi::Object>());
-}
-
-std::shared_ptr<EngineHost> SessionHandle::LockHost(Napi::Env env) {
-  std::shared_ptr<EngineHost> host = host_.lock();
-  if (!host || !host->started()) {
-    Napi::Error::New(env, "native-ssh: the engine is not running (init() was not called)")
-        .ThrowAsJavaScriptException();
-    return nullptr;
-  }
-  return host;
 }
 
 bool SessionHandle::ReadRequestId(const Napi::CallbackInfo& info, uint64_t* request_id) {
@@ -103,254 +105,122 @@ bool SessionHandle::ReadRequestId(const Napi::CallbackInfo& info, uint64_t* requ
   return true;
 }
 
-std::shared_ptr<EngineHost> SessionHandle::Prepare(const Napi::CallbackInfo& info,
-                                                   const char* usage, bool wants_options,
-                                                   uint64_t* request_id) {
-  Napi::Env env = info.Env();
-  if (!ReadRequestId(info, request_id)) return nullptr;
-  if (wants_options && (info.Length() < 2 || !info[1].IsObject())) {
-    Napi::TypeError::New(env, std::string(usage) + ": options must be an object")
+std::shared_ptr<EngineHost> SessionHandle::LockHost(Napi::Env env) {
+  std::shared_ptr<EngineHost> host = host_.lock();
+  if (!host || !host->started()) {
+    Napi::Error::New(env, "native-ssh: the engine is not running (init() was not called)")
         .ThrowAsJavaScriptException();
     return nullptr;
   }
-  return LockHost(env);
+  return host;
 }
 
-void SessionHandle::PostToSession(EngineHost* host, std::function<void(core::Session*)> action,
-                                  uint64_t request_id, core::EventKind missing) {
-  core::Engine* engine = host->engine();
-  const uint64_t id = session_id_;
-  engine->Post([engine, id, action = std::move(action), request_id, missing] {
-    core::Session* session = engine->FindSession(id);
-    if (session != nullptr) {
-      action(session);
-    } else if (request_id != 0) {
-      // The session closed and was forgotten: the request still gets its final event.
-      engine->sink()->Deliver(NoSessionEvent(request_id, missing));
-    }
-  });
-}
+// ---- the methods ---------------------------------------------------------------------------
 
 Napi::Value SessionHandle::Connect(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  SessionHandle* self = Self(info);
-  uint64_t request_id = 0;
-  std::shared_ptr<EngineHost> host;
-  if (self == nullptr ||
-      !(host = self->Prepare(info, "connect(requestId, options)", true, &request_id))) {
-    return env.Undefined();
-  }
-  if (self->connect_started_) {
-    Napi::Error::New(env, "connect() was already called on this handle").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  auto request = std::make_shared<core::ConnectRequest>();
-  if (!ConnectRequestFromJs(env, info[1].As<Napi::Object>(), request.get())) return env.Undefined();
-  self->connect_started_ = true;
-  host->BeginRequest(env);
-  core::Engine* engine = host->engine();
-  const uint64_t id = self->session_id_;
-  engine->Post([engine, id, request_id, request] {
-    core::Session* session = engine->CreateSession(id);
-    if (session == nullptr) {
-      engine->sink()->Deliver(NoSessionEvent(request_id, core::EventKind::kConnected));
+  return Run(info, "connect(requestId, options)", Takes::kRequestIdAndOptions, [](const Call& c) {
+    if (c.self->connect_started_) {
+      Napi::Error::New(c.info.Env(), "connect() was already called on this handle")
+          .ThrowAsJavaScriptException();
       return;
     }
-    session->Connect(request_id, std::move(*request));
+    core::ConnectRequest request;
+    if (!ConnectRequestFromJs(c.info.Env(), c.info[1].As<Napi::Object>(), &request)) return;
+    c.self->connect_started_ = true;
+    c.host->BeginRequest(c.info.Env());
+    c.engine()->Connect(c.session(), c.request_id, std::move(request));
   });
-  return env.Undefined();
 }
 
 Napi::Value SessionHandle::Exec(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  SessionHandle* self = Self(info);
-  uint64_t request_id = 0;
-  std::shared_ptr<EngineHost> host;
-  if (self == nullptr ||
-      !(host = self->Prepare(info, "exec(requestId, options)", true, &request_id))) {
-    return env.Undefined();
-  }
-  auto request = std::make_shared<core::ExecRequest>();
-  if (!ExecRequestFromJs(env, info[1].As<Napi::Object>(), request.get())) return env.Undefined();
-  host->BeginRequest(env);
-  self->PostToSession(
-      host.get(),
-      [request_id, request](core::Session* session) {
-        session->Exec(request_id, std::move(*request));
-      },
-      request_id, core::EventKind::kExecDone);
-  return env.Undefined();
+  return Run(info, "exec(requestId, options)", Takes::kRequestIdAndOptions, [](const Call& c) {
+    core::ExecRequest request;
+    if (!ExecRequestFromJs(c.info.Env(), c.info[1].As<Napi::Object>(), &request)) return;
+    c.host->BeginRequest(c.info.Env());
+    c.engine()->Exec(c.session(), c.request_id, std::move(request));
+  });
 }
 
 // hostKeyVerdict(accept, code?, message?): JavaScript's answer to a hostkey event.
 Napi::Value SessionHandle::HostKeyVerdict(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  SessionHandle* self = Self(info);
-  if (self == nullptr) return env.Undefined();
-  if (info.Length() < 1 || !info[0].IsBoolean()) {
-    Napi::TypeError::New(env, "hostKeyVerdict(accept, code?, message?): accept must be a boolean")
-        .ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  const bool accept = info[0].As<Napi::Boolean>().Value();
-  core::Error refusal;
-  refusal.level = core::codes::kLevelHostKey;
-  refusal.code = info.Length() > 1 && info[1].IsString() ? info[1].As<Napi::String>().Utf8Value()
-                                                         : core::codes::kHostKeyMismatch;
-  refusal.message = info.Length() > 2 && info[2].IsString()
-                        ? info[2].As<Napi::String>().Utf8Value()
-                        : "Host key error: the host key was refused";
-  std::shared_ptr<EngineHost> host = self->LockHost(env);
-  if (!host) return env.Undefined();
-  self->PostToSession(
-      host.get(),
-      [accept, refusal](core::Session* session) { session->HostKeyVerdict(accept, refusal); }, 0,
-      core::EventKind::kConnected);
-  return env.Undefined();
+  return Run(info, "hostKeyVerdict(accept, code?, message?)", Takes::kNothing, [](const Call& c) {
+    if (c.info.Length() < 1 || !c.info[0].IsBoolean()) {
+      c.Reject("accept must be a boolean");
+      return;
+    }
+    c.engine()->HostKeyVerdict(c.session(), c.info[0].As<Napi::Boolean>().Value(),
+                               StringArg(c.info, 1), StringArg(c.info, 2));
+  });
 }
 
 // hostKeyRecheck(knownHostsText): the known_hosts file as re-read under its lock, for a new host
 // that accept-new is about to record.
 Napi::Value SessionHandle::HostKeyRecheck(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  SessionHandle* self = Self(info);
-  if (self == nullptr) return env.Undefined();
-  if (info.Length() < 1 || !info[0].IsBuffer()) {
-    Napi::TypeError::New(env, "hostKeyRecheck(knownHostsText): knownHostsText must be a Buffer")
-        .ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  Napi::Buffer<char> buffer = info[0].As<Napi::Buffer<char>>();
-  auto text = std::make_shared<std::string>(buffer.Data(), buffer.Length());
-  std::shared_ptr<EngineHost> host = self->LockHost(env);
-  if (!host) return env.Undefined();
-  self->PostToSession(
-      host.get(),
-      [text](core::Session* session) { session->HostKeyRecheck(std::move(*text)); }, 0,
-      core::EventKind::kConnected);
-  return env.Undefined();
+  return Run(info, "hostKeyRecheck(knownHostsText)", Takes::kNothing, [](const Call& c) {
+    if (c.info.Length() < 1 || !c.info[0].IsBuffer()) {
+      c.Reject("knownHostsText must be a Buffer");
+      return;
+    }
+    Napi::Buffer<char> buffer = c.info[0].As<Napi::Buffer<char>>();
+    c.engine()->HostKeyRecheck(c.session(), std::string(buffer.Data(), buffer.Length()));
+  });
 }
 
 // cancelExec(requestId, code, message): settles a command now (TIMEOUT, ABORTED).
 Napi::Value SessionHandle::CancelExec(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  SessionHandle* self = Self(info);
-  uint64_t request_id = 0;
-  std::shared_ptr<EngineHost> host;
-  if (self == nullptr ||
-      !(host = self->Prepare(info, "cancelExec(requestId, code, message)", false, &request_id))) {
-    return env.Undefined();
-  }
-  if (info.Length() < 3 || !info[1].IsString() || !info[2].IsString()) {
-    Napi::TypeError::New(env, "cancelExec(requestId, code, message): code and message are strings")
-        .ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  core::Error error;
-  error.code = info[1].As<Napi::String>().Utf8Value();
-  error.level = error.code == core::codes::kTimeout ? core::codes::kLevelTimeout : core::codes::kLevelChannel;
-  error.message = info[2].As<Napi::String>().Utf8Value();
-  self->PostToSession(
-      host.get(),
-      [request_id, error](core::Session* session) { session->CancelExec(request_id, error); }, 0,
-      core::EventKind::kExecDone);
-  return env.Undefined();
+  return Run(info, "cancelExec(requestId, code, message)", Takes::kRequestId, [](const Call& c) {
+    if (c.info.Length() < 3 || !c.info[1].IsString() || !c.info[2].IsString()) {
+      c.Reject("code and message are strings");
+      return;
+    }
+    c.engine()->CancelExec(c.session(), c.request_id, StringArg(c.info, 1), StringArg(c.info, 2));
+  });
 }
 
 // ackExec(requestId, bytes): streamed output was consumed; reading may resume.
 Napi::Value SessionHandle::AckExec(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  SessionHandle* self = Self(info);
-  uint64_t request_id = 0;
-  std::shared_ptr<EngineHost> host;
-  if (self == nullptr ||
-      !(host = self->Prepare(info, "ackExec(requestId, bytes)", false, &request_id))) {
-    return env.Undefined();
-  }
-  if (info.Length() < 2 || !info[1].IsNumber()) {
-    Napi::TypeError::New(env, "ackExec(requestId, bytes): bytes must be a number")
-        .ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  const uint64_t bytes = static_cast<uint64_t>(info[1].As<Napi::Number>().DoubleValue());
-  self->PostToSession(
-      host.get(),
-      [request_id, bytes](core::Session* session) { session->AckExec(request_id, bytes); }, 0,
-      core::EventKind::kExecDone);
-  return env.Undefined();
+  return Run(info, "ackExec(requestId, bytes)", Takes::kRequestId, [](const Call& c) {
+    if (c.info.Length() < 2 || !c.info[1].IsNumber()) {
+      c.Reject("bytes must be a number");
+      return;
+    }
+    const auto bytes = static_cast<uint64_t>(c.info[1].As<Napi::Number>().DoubleValue());
+    c.engine()->AckExec(c.session(), c.request_id, bytes);
+  });
 }
 
 // stopExec(requestId): JavaScript stopped reading a streamed command: TERM, close, settle.
 Napi::Value SessionHandle::StopExec(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  SessionHandle* self = Self(info);
-  uint64_t request_id = 0;
-  std::shared_ptr<EngineHost> host;
-  if (self == nullptr || !(host = self->Prepare(info, "stopExec(requestId)", false, &request_id))) {
-    return env.Undefined();
-  }
-  self->PostToSession(
-      host.get(), [request_id](core::Session* session) { session->StopExec(request_id); }, 0,
-      core::EventKind::kExecDone);
-  return env.Undefined();
+  return Run(info, "stopExec(requestId)", Takes::kRequestId,
+             [](const Call& c) { c.engine()->StopExec(c.session(), c.request_id); });
 }
 
 // writeStdin(requestId, bytes): a piece of a command's streamed stdin (copied here; the channel
 // acknowledges it with a `stdin` event once taken).
 Napi::Value SessionHandle::WriteStdin(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  SessionHandle* self = Self(info);
-  uint64_t request_id = 0;
-  std::shared_ptr<EngineHost> host;
-  if (self == nullptr ||
-      !(host = self->Prepare(info, "writeStdin(requestId, bytes)", false, &request_id))) {
-    return env.Undefined();
-  }
-  if (info.Length() < 2 || !info[1].IsBuffer()) {
-    Napi::TypeError::New(env, "writeStdin(requestId, bytes): bytes must be a Buffer")
-        .ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  auto buffer = info[1].As<Napi::Buffer<uint8_t>>();
-  auto bytes = std::make_shared<std::vector<uint8_t>>(buffer.Data(), buffer.Data() + buffer.Length());
-  self->PostToSession(
-      host.get(),
-      [request_id, bytes](core::Session* session) {
-        session->WriteStdin(request_id, std::move(*bytes));
-      },
-      0, core::EventKind::kExecDone);
-  return env.Undefined();
+  return Run(info, "writeStdin(requestId, bytes)", Takes::kRequestId, [](const Call& c) {
+    if (c.info.Length() < 2 || !c.info[1].IsBuffer()) {
+      c.Reject("bytes must be a Buffer");
+      return;
+    }
+    auto buffer = c.info[1].As<Napi::Buffer<uint8_t>>();
+    c.engine()->WriteStdin(c.session(), c.request_id,
+                           std::vector<uint8_t>(buffer.Data(), buffer.Data() + buffer.Length()));
+  });
 }
 
 // endStdin(requestId): no more stdin: EOF goes out once what was written has been sent.
 Napi::Value SessionHandle::EndStdin(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  SessionHandle* self = Self(info);
-  uint64_t request_id = 0;
-  std::shared_ptr<EngineHost> host;
-  if (self == nullptr || !(host = self->Prepare(info, "endStdin(requestId)", false, &request_id))) {
-    return env.Undefined();
-  }
-  self->PostToSession(
-      host.get(), [request_id](core::Session* session) { session->EndStdin(request_id); }, 0,
-      core::EventKind::kExecDone);
-  return env.Undefined();
+  return Run(info, "endStdin(requestId)", Takes::kRequestId,
+             [](const Call& c) { c.engine()->EndStdin(c.session(), c.request_id); });
 }
 
 Napi::Value SessionHandle::Close(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  SessionHandle* self = Self(info);
-  uint64_t request_id = 0;
-  std::shared_ptr<EngineHost> host;
-  if (self == nullptr || !(host = self->Prepare(info, "close(requestId)", false, &request_id))) {
-    return env.Undefined();
-  }
-  self->close_posted_ = true;
-  host->BeginRequest(env);
-  self->PostToSession(
-      host.get(), [request_id](core::Session* session) { session->Close(request_id); },
-      request_id, core::EventKind::kClosed);
-  return env.Undefined();
+  return Run(info, "close(requestId)", Takes::kRequestId, [](const Call& c) {
+    c.self->close_posted_ = true;
+    c.host->BeginRequest(c.info.Env());
+    c.engine()->Close(c.session(), c.request_id);
+  });
 }
 
 }  // namespace native_ssh::binding

@@ -1,7 +1,9 @@
-// The JavaScript handle of one core Session (`new SessionHandle()` in lib/native.ts). Type-tagged,
+// The JavaScript handle of one connection (`new SessionHandle()` in lib/native.ts). Type-tagged,
 // so a method called on a foreign object throws a TypeError instead of crashing. Holds only the
-// session id and a weak link to its environment's engine; the core Session lives on the engine
-// thread. A handle that is garbage-collected without close() closes its session (a safety net).
+// connection's id and a weak link to its environment's engine: each method checks and converts
+// its arguments and hands the request to the Engine, which runs it on the engine thread (and
+// answers it when the connection is gone). A handle that is garbage-collected without close()
+// closes its connection (a safety net).
 //
 // Threads: JavaScript thread only.
 #ifndef NATIVE_SSH_BINDING_SESSION_HANDLE_H_
@@ -13,18 +15,11 @@
 #include <functional>
 #include <memory>
 
-#include "../core/request.h"
+#include "core/engine.h"
 
 namespace native_ssh::binding {
 
 class EngineHost;
-}  // namespace native_ssh::binding
-
-namespace native_ssh::core {
-class Session;
-}  // namespace native_ssh::core
-
-namespace native_ssh::binding {
 
 class SessionHandle : public Napi::ObjectWrap<SessionHandle> {
  public:
@@ -33,16 +28,27 @@ class SessionHandle : public Napi::ObjectWrap<SessionHandle> {
   ~SessionHandle() override;
 
  private:
+  // What a method reads before its own arguments.
+  enum class Takes { kNothing, kRequestId, kRequestIdAndOptions };
+  // One method call, checked: its handle, the running engine and the request id (0 when none).
+  struct Call {
+    const Napi::CallbackInfo& info;
+    const char* usage;  // "ackExec(requestId, bytes)": names the method in TypeErrors
+    SessionHandle* self;
+    EngineHost* host;
+    uint64_t request_id;
+    core::Engine* engine() const;
+    uint64_t session() const { return self->session_id_; }
+    // Throws the TypeError "<usage>: <what>"; returns false.
+    bool Reject(const char* what) const;
+  };
+  // The shape every method shares: checks the receiver, reads what `takes` names, finds the
+  // running engine, then runs `send`. A failed check leaves a pending exception.
+  static Napi::Value Run(const Napi::CallbackInfo& info, const char* usage, Takes takes,
+                         const std::function<void(const Call&)>& send);
   static SessionHandle* Self(const Napi::CallbackInfo& info);
+  static bool ReadRequestId(const Napi::CallbackInfo& info, uint64_t* request_id);
   std::shared_ptr<EngineHost> LockHost(Napi::Env env);
-  bool ReadRequestId(const Napi::CallbackInfo& info, uint64_t* request_id);
-  // Reads the request id (and checks for an options object); null with a pending exception.
-  std::shared_ptr<EngineHost> Prepare(const Napi::CallbackInfo& info, const char* usage,
-                                      bool wants_options, uint64_t* request_id);
-  // Runs `action` with this handle's session on the engine thread. When the session is gone, a
-  // request with an id gets a NOT_CONNECTED (or, for close, a plain) final event of kind `missing`.
-  void PostToSession(EngineHost* host, std::function<void(core::Session*)> action,
-                     uint64_t request_id, core::EventKind missing);
 
   Napi::Value Connect(const Napi::CallbackInfo& info);
   Napi::Value Exec(const Napi::CallbackInfo& info);

@@ -1,10 +1,10 @@
-#include "algorithm_offer.h"
+#include "core/algorithm_offer.h"
 
 #include <algorithm>
 
-#include "codes.h"
-#include "algorithms.h"
-#include "ssh_error.h"
+#include "core/algorithms.h"
+#include "core/codes.h"
+#include "core/ssh_error.h"
 
 namespace native_ssh::core {
 
@@ -18,7 +18,8 @@ std::vector<std::string> SupportedAlgorithms(LIBSSH2_SESSION* ssh, int method) {
 }
 
 bool AlgorithmOffer::Apply(LIBSSH2_SESSION* ssh, ConnectRequest* request,
-                           const std::vector<std::string>& known_host_key_algorithms, Error* error) {
+                           const std::vector<std::string>& known_host_key_algorithms,
+                           Error* error) {
   const struct {
     const std::string* list;
     int method;
@@ -39,11 +40,12 @@ bool AlgorithmOffer::Apply(LIBSSH2_SESSION* ssh, ConnectRequest* request,
         DefaultAlgorithms(AlgorithmKind::kKex, SupportedAlgorithms(ssh, LIBSSH2_METHOD_KEX));
   }
   if (request->ciphers.empty()) {
-    request->ciphers =
-        DefaultAlgorithms(AlgorithmKind::kCipher, SupportedAlgorithms(ssh, LIBSSH2_METHOD_CRYPT_CS));
+    request->ciphers = DefaultAlgorithms(AlgorithmKind::kCipher,
+                                         SupportedAlgorithms(ssh, LIBSSH2_METHOD_CRYPT_CS));
   }
   if (request->macs.empty()) {
-    request->macs = DefaultAlgorithms(AlgorithmKind::kMac, SupportedAlgorithms(ssh, LIBSSH2_METHOD_MAC_CS));
+    request->macs =
+        DefaultAlgorithms(AlgorithmKind::kMac, SupportedAlgorithms(ssh, LIBSSH2_METHOD_MAC_CS));
   }
   for (const auto& pref : kPrefs) {
     if (pref.list->empty()) continue;
@@ -70,9 +72,9 @@ bool AlgorithmOffer::Apply(LIBSSH2_SESSION* ssh, ConnectRequest* request,
         list += (list.empty() ? "" : ",") + name;
       }
       *error = MakeError(codes::kInvalidSettings, codes::kLevelSettings,
-                            std::string("Settings error: ") + pref.field + " names " +
-                                (unknown.empty() ? std::string("no algorithm") : unknown) +
-                                " that libssh2 does not support (supported: " + list + ")");
+                         std::string("Settings error: ") + pref.field + " names " +
+                             (unknown.empty() ? std::string("no algorithm") : unknown) +
+                             " that libssh2 does not support (supported: " + list + ")");
       return false;
     }
     if (pref.method == LIBSSH2_METHOD_HOSTKEY) host_key_offer_ = *pref.list;
@@ -93,21 +95,20 @@ bool AlgorithmOffer::Apply(LIBSSH2_SESSION* ssh, ConnectRequest* request,
 std::string AlgorithmOffer::ExplainFailure(LIBSSH2_SESSION* ssh, const ConnectRequest& request,
                                            const KexinitSniffer& sniffer) const {
   static const int kMethods[KexinitSniffer::kListCount] = {
-      LIBSSH2_METHOD_KEX,    LIBSSH2_METHOD_HOSTKEY, LIBSSH2_METHOD_CRYPT_CS,
-      LIBSSH2_METHOD_CRYPT_SC, LIBSSH2_METHOD_MAC_CS, LIBSSH2_METHOD_MAC_SC,
-      LIBSSH2_METHOD_COMP_CS, LIBSSH2_METHOD_COMP_SC};
+      LIBSSH2_METHOD_KEX,      LIBSSH2_METHOD_HOSTKEY, LIBSSH2_METHOD_CRYPT_CS,
+      LIBSSH2_METHOD_CRYPT_SC, LIBSSH2_METHOD_MAC_CS,  LIBSSH2_METHOD_MAC_SC,
+      LIBSSH2_METHOD_COMP_CS,  LIBSSH2_METHOD_COMP_SC};
   std::string ours[KexinitSniffer::kListCount];
   for (int i = 0; i < KexinitSniffer::kListCount; ++i) {
     if (i == KexinitSniffer::kHostKey && !host_key_offer_.empty()) {
       ours[i] = host_key_offer_;
       continue;
     }
-    const std::string* chosen = i == KexinitSniffer::kKex ? &request.kex_algorithms
-                                : i <= KexinitSniffer::kCipherSc && i >= KexinitSniffer::kCipherCs
-                                    ? &request.ciphers
-                                : i <= KexinitSniffer::kMacSc && i >= KexinitSniffer::kMacCs
-                                    ? &request.macs
-                                    : nullptr;
+    const std::string* chosen =
+        i == KexinitSniffer::kKex                                          ? &request.kex_algorithms
+        : i <= KexinitSniffer::kCipherSc && i >= KexinitSniffer::kCipherCs ? &request.ciphers
+        : i <= KexinitSniffer::kMacSc && i >= KexinitSniffer::kMacCs       ? &request.macs
+                                                                           : nullptr;
     if (chosen != nullptr && !chosen->empty()) {
       ours[i] = *chosen;
       continue;
@@ -122,6 +123,33 @@ std::string AlgorithmOffer::ExplainFailure(LIBSSH2_SESSION* ssh, const ConnectRe
     if (algorithms != nullptr) libssh2_free(ssh, algorithms);
   }
   return DescribeNegotiationFailure(ours, sniffer);
+}
+
+void AlgorithmOffer::DescribeAgreed(LIBSSH2_SESSION* ssh, Event* event) {
+  static const struct {
+    int method;
+    const char* name;
+  } kMethods[] = {
+      {LIBSSH2_METHOD_KEX, "kex"},
+      {LIBSSH2_METHOD_HOSTKEY, "host_key_algorithm"},
+      {LIBSSH2_METHOD_CRYPT_CS, "cipher_cs"},
+      {LIBSSH2_METHOD_CRYPT_SC, "cipher_sc"},
+      {LIBSSH2_METHOD_MAC_CS, "mac_cs"},
+      {LIBSSH2_METHOD_MAC_SC, "mac_sc"},
+  };
+  for (const auto& method : kMethods) {
+    const char* value = libssh2_session_methods(ssh, method.method);
+    if (value != nullptr) event->info[method.name] = value;
+  }
+  // AEAD ciphers carry their own integrity: the negotiated MAC name is not used (OpenSSH says
+  // "<implicit>"; libssh2 reports an invented name or the unused MAC).
+  for (const char* direction : {"cs", "sc"}) {
+    const std::string cipher = event->info[std::string("cipher_") + direction];
+    if (cipher.find("-gcm@openssh.com") != std::string::npos ||
+        cipher.find("chacha20-poly1305") != std::string::npos) {
+      event->info[std::string("mac_") + direction] = "<implicit>";
+    }
+  }
 }
 
 }  // namespace native_ssh::core

@@ -1,7 +1,8 @@
 // What one connection offers in the key exchange: the caller's algorithm lists, each name checked
 // against what libssh2 implements, or OpenSSH 9.x client's defaults (algorithms.h); host key
 // algorithms in OpenSSH's order with the types known_hosts records for the host first; and, when
-// the negotiation fails, which category failed, with both sides' lists.
+// the negotiation fails, which category failed, with both sides' lists; once it succeeded, what
+// was agreed.
 //
 // Owned by one Session; engine thread only (it calls libssh2 on that session's handle).
 #ifndef NATIVE_SSH_CORE_ALGORITHM_OFFER_H_
@@ -12,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "kexinit_sniffer.h"
-#include "request.h"
+#include "core/kexinit_sniffer.h"
+#include "core/messages.h"
 
 namespace native_ssh::core {
 
@@ -30,6 +31,10 @@ class AlgorithmOffer {
   // the server's KEXINIT was not seen).
   std::string ExplainFailure(LIBSSH2_SESSION* ssh, const ConnectRequest& request,
                              const KexinitSniffer& sniffer) const;
+
+  // After the key exchange: the algorithms agreed on, into `event` (kex, host_key_algorithm,
+  // cipher_cs / cipher_sc, mac_cs / mac_sc: "<implicit>" for AEAD ciphers, as OpenSSH says).
+  static void DescribeAgreed(LIBSSH2_SESSION* ssh, Event* event);
 
  private:
   std::string host_key_offer_;  // our host key algorithm list, when we set one

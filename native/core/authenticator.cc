@@ -1,11 +1,11 @@
-#include "authenticator.h"
+#include "core/authenticator.h"
 
 #include <cstdlib>
 #include <cstring>
 
-#include "callback_context.h"
-#include "codes.h"
-#include "ssh_error.h"
+#include "core/callback_context.h"
+#include "core/codes.h"
+#include "core/ssh_error.h"
 
 namespace native_ssh::core {
 
@@ -13,9 +13,7 @@ namespace {
 constexpr const char* kAuthPrefix = "Auth error: ";
 }
 
-Authenticator::~Authenticator() {
-  Release();
-}
+Authenticator::~Authenticator() { Release(); }
 
 void Authenticator::Release() {
   if (agent_ != nullptr) {
@@ -51,7 +49,8 @@ Authenticator::Status Authenticator::Fail(int rc, const std::string& fallback_te
   if (rc == 0 || text.empty()) text = fallback_text;
   std::string code = codes::kAuthFailed;
   // A key that cannot be read or decrypted is the caller's input, not a refusal by the server.
-  if (rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_METHOD_NOT_SUPPORTED) code = codes::kKeyInvalid;
+  if (rc == LIBSSH2_ERROR_FILE || rc == LIBSSH2_ERROR_METHOD_NOT_SUPPORTED)
+    code = codes::kKeyInvalid;
   if (rc == LIBSSH2_ERROR_AGENT_PROTOCOL) code = codes::kAgentFailed;
   if (IsTransportError(rc)) code = codes::kConnectionLost;
   std::string suffix = rc != 0 ? " (libssh2 error " + std::to_string(rc) + ")" : "";
@@ -90,13 +89,15 @@ Authenticator::Status Authenticator::StepList() {
       break;
     case AuthType::kPrivateKey:
       if (!Offers("publickey")) {
-        return Fail(0, "the server does not accept public key logins (it offers: " + methods_ + ")");
+        return Fail(0,
+                    "the server does not accept public key logins (it offers: " + methods_ + ")");
       }
       phase_ = Phase::kPublicKey;
       break;
     case AuthType::kAgent:
       if (!Offers("publickey")) {
-        return Fail(0, "the server does not accept public key logins (it offers: " + methods_ + ")");
+        return Fail(0,
+                    "the server does not accept public key logins (it offers: " + methods_ + ")");
       }
       phase_ = Phase::kAgentStart;
       break;
@@ -151,9 +152,10 @@ Authenticator::Status Authenticator::StepAgentStart() {
   }
   // The agent is a local Unix socket; these two calls are short and do not touch the network.
   if (libssh2_agent_connect(agent_) != 0) {
-    error_ = MakeError(codes::kAgentFailed, codes::kLevelAuth,
-                       std::string(kAuthPrefix) + "cannot reach the ssh-agent (is SSH_AUTH_SOCK set?)",
-                       libssh2_session_last_errno(session_));
+    error_ =
+        MakeError(codes::kAgentFailed, codes::kLevelAuth,
+                  std::string(kAuthPrefix) + "cannot reach the ssh-agent (is SSH_AUTH_SOCK set?)",
+                  libssh2_session_last_errno(session_));
     phase_ = Phase::kDone;
     return Status::kFailed;
   }
@@ -206,23 +208,21 @@ Authenticator::Status Authenticator::StepAgentTry() {
 Authenticator::Status Authenticator::Step() {
   int rc = 0;
   switch (phase_) {
-    case Phase::kList:
-      return StepList();
+    case Phase::kList: return StepList();
     case Phase::kPassword: {
       const std::string& password = spec_->password.reveal();
-      rc = libssh2_userauth_password_ex(session_, username_->data(),
-                                        static_cast<unsigned int>(username_->size()),
-                                        password.data(),
-                                        static_cast<unsigned int>(password.size()), nullptr);
+      rc = libssh2_userauth_password_ex(
+          session_, username_->data(), static_cast<unsigned int>(username_->size()),
+          password.data(), static_cast<unsigned int>(password.size()), nullptr);
       break;
     }
     case Phase::kKeyboard: {
       // libssh2 hands the session's abstract pointer (a CallbackContext) to the callback.
       auto* context = static_cast<CallbackContext*>(*libssh2_session_abstract(session_));
       context->authenticator = this;
-      rc = libssh2_userauth_keyboard_interactive_ex(
-          session_, username_->data(), static_cast<unsigned int>(username_->size()),
-          &KeyboardCallback);
+      rc = libssh2_userauth_keyboard_interactive_ex(session_, username_->data(),
+                                                    static_cast<unsigned int>(username_->size()),
+                                                    &KeyboardCallback);
       context->authenticator = nullptr;
       break;
     }
@@ -231,17 +231,13 @@ Authenticator::Status Authenticator::Step() {
       const std::string& passphrase = spec_->passphrase.reveal();
       rc = libssh2_userauth_publickey_frommemory(
           session_, username_->data(), username_->size(),
-          spec_->public_key.empty() ? nullptr : spec_->public_key.data(),
-          spec_->public_key.size(), key.data(), key.size(),
-          passphrase.empty() ? nullptr : passphrase.c_str());
+          spec_->public_key.empty() ? nullptr : spec_->public_key.data(), spec_->public_key.size(),
+          key.data(), key.size(), passphrase.empty() ? nullptr : passphrase.c_str());
       break;
     }
-    case Phase::kAgentStart:
-      return StepAgentStart();
-    case Phase::kAgentTry:
-      return StepAgentTry();
-    case Phase::kDone:
-      return Status::kDone;
+    case Phase::kAgentStart: return StepAgentStart();
+    case Phase::kAgentTry: return StepAgentTry();
+    case Phase::kDone: return Status::kDone;
   }
   if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
   if (rc != 0) return Fail(rc, "authentication failed");

@@ -10,8 +10,8 @@
 
 #include <string>
 
-#include "block_pool.h"
-#include "request.h"
+#include "core/messages.h"
+#include "core/util/block_pool.h"
 
 namespace native_ssh::core {
 

@@ -1,6 +1,6 @@
 // What libssh2's callbacks (socket I/O, memory, keyboard-interactive) can reach through the
 // session's abstract pointer, and the limits the socket callbacks enforce (libssh2_io.h). Owned
-// by Session; engine thread only.
+// by the session's SshSocket; engine thread only.
 #ifndef NATIVE_SSH_CORE_CALLBACK_CONTEXT_H_
 #define NATIVE_SSH_CORE_CALLBACK_CONTEXT_H_
 
@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <string>
 
-#include "block_pool.h"
+#include "core/util/block_pool.h"
 
 namespace native_ssh::core {
 

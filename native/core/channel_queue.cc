@@ -1,7 +1,7 @@
-#include "channel_queue.h"
+#include "core/channel_queue.h"
 
-#include "codes.h"
-#include "ssh_error.h"
+#include "core/codes.h"
+#include "core/ssh_error.h"
 
 namespace native_ssh::core {
 
@@ -14,15 +14,56 @@ ExecChannel* ChannelQueue::Find(uint64_t request_id) {
   return nullptr;
 }
 
-std::unique_ptr<ExecChannel> ChannelQueue::TakeWaiting(uint64_t request_id) {
+void ChannelQueue::Start(LIBSSH2_SESSION* ssh, uint64_t request_id, ExecRequest request) {
+  auto channel = std::make_unique<ExecChannel>(ssh, request_id, std::move(request), hooks_.emit);
+  channel->StartTimer(
+      hooks_.loop, [this, request_id](Error timeout) { Cancel(request_id, std::move(timeout)); });
+  running_.push_back(std::move(channel));
+  if (debug_) debug_("command " + std::to_string(request_id) + ": opening a channel");
+  hooks_.pump();
+}
+
+void ChannelQueue::Cancel(uint64_t request_id, Error error) {
+  Settle(request_id, [&error](ExecChannel* channel) { channel->Cancel(std::move(error)); });
+}
+
+void ChannelQueue::Stop(uint64_t request_id) {
+  if (debug_)
+    debug_("command " + std::to_string(request_id) + ": stopped by the program (TERM, close)");
+  Settle(request_id, [](ExecChannel* channel) { channel->Stop(); });
+}
+
+void ChannelQueue::Ack(uint64_t request_id, uint64_t bytes) {
+  WithCommand(request_id, [bytes](ExecChannel* channel) { channel->Ack(bytes); });
+}
+
+void ChannelQueue::WriteStdin(uint64_t request_id, std::vector<uint8_t> bytes) {
+  WithCommand(request_id,
+              [&bytes](ExecChannel* channel) { channel->WriteStdin(std::move(bytes)); });
+}
+
+void ChannelQueue::EndStdin(uint64_t request_id) {
+  WithCommand(request_id, [](ExecChannel* channel) { channel->EndStdin(); });
+}
+
+void ChannelQueue::WithCommand(uint64_t request_id,
+                               const std::function<void(ExecChannel*)>& action) {
+  ExecChannel* channel = Find(request_id);
+  if (channel == nullptr) return;
+  action(channel);
+  hooks_.pump();
+}
+
+void ChannelQueue::Settle(uint64_t request_id, const std::function<void(ExecChannel*)>& settle) {
   for (auto it = waiting_.begin(); it != waiting_.end(); ++it) {
     if ((*it)->request_id() == request_id) {
-      std::unique_ptr<ExecChannel> channel = std::move(*it);
+      std::unique_ptr<ExecChannel> waiting = std::move(*it);
       waiting_.erase(it);
-      return channel;
+      settle(waiting.get());
+      return;
     }
   }
-  return nullptr;
+  WithCommand(request_id, settle);
 }
 
 ChannelQueue::StepResult ChannelQueue::Step(LIBSSH2_SESSION* ssh) {
@@ -36,7 +77,9 @@ ChannelQueue::StepResult ChannelQueue::Step(LIBSSH2_SESSION* ssh) {
       return result;
     }
     if (status == ExecChannel::Status::kNoSlot) {
-      if (debug_) debug_("command " + std::to_string(channel->request_id()) + ": the server refused a channel");
+      if (debug_)
+        debug_("command " + std::to_string(channel->request_id()) +
+               ": the server refused a channel");
       if (running_.size() > 1) {
         // The server's session limit (OpenSSH MaxSessions): wait for a running command to end.
         waiting_.push_back(std::move(*it));

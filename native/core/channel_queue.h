@@ -1,7 +1,8 @@
 // The commands of one connection: the channels running, in submission order, and those the
 // server refused for want of a slot (OpenSSH's MaxSessions), which wait for a running one to end
 // and are then tried again; refused with none other running, a command fails, and every waiting
-// one with it (nothing would free a slot). Steps every running channel once per pump round.
+// one with it (nothing would free a slot). Steps every running channel once per pump round, and
+// routes JavaScript's requests for a command (cancel, stop, ack, stdin) to its channel.
 //
 // Owned by one Session; engine thread only.
 #ifndef NATIVE_SSH_CORE_CHANNEL_QUEUE_H_
@@ -14,9 +15,10 @@
 #include <list>
 #include <memory>
 #include <string>
+#include <vector>
 
-#include "exec_channel.h"
-#include "request.h"
+#include "core/exec_channel.h"
+#include "core/messages.h"
 
 namespace native_ssh::core {
 
@@ -26,16 +28,27 @@ class ChannelQueue {
     bool progress = false;
     bool transport_failed = false;  // a channel saw the connection fail: `transport_error` says how
     Error transport_error;
-    int directions = 0;             // LIBSSH2_SESSION_BLOCK_* that waiting channels need
+    int directions = 0;  // LIBSSH2_SESSION_BLOCK_* that waiting channels need
   };
 
+  struct Hooks {
+    uv_loop_t* loop;                  // the commands' timers
+    std::function<void(Event)> emit;  // the commands' events
+    std::function<void()> pump;       // a channel has work to do
+  };
+  void Init(Hooks hooks) { hooks_ = std::move(hooks); }
   // Where refusals and closes are told (debug lines); unset: nothing is built or told.
   void SetDebug(std::function<void(const std::string&)> debug) { debug_ = std::move(debug); }
-  void Add(std::unique_ptr<ExecChannel> channel) { running_.push_back(std::move(channel)); }
-  // A running or waiting command, or nullptr.
-  ExecChannel* Find(uint64_t request_id);
-  // Removes a waiting (never opened) command and returns it; nullptr when it is not waiting.
-  std::unique_ptr<ExecChannel> TakeWaiting(uint64_t request_id);
+
+  // A new command on `ssh`: its channel opens at the next step.
+  void Start(LIBSSH2_SESSION* ssh, uint64_t request_id, ExecRequest request);
+  // Settles a command with `error` (TIMEOUT, ABORTED) now; its channel ends in the background.
+  void Cancel(uint64_t request_id, Error error);
+  // JavaScript stopped reading a command (ExecChannel::Stop).
+  void Stop(uint64_t request_id);
+  void Ack(uint64_t request_id, uint64_t bytes);
+  void WriteStdin(uint64_t request_id, std::vector<uint8_t> bytes);
+  void EndStdin(uint64_t request_id);
   // One round over the running channels.
   StepResult Step(LIBSSH2_SESSION* ssh);
   // Settles every command with `error` (the channels are freed by Clear or with the queue).
@@ -48,8 +61,17 @@ class ChannelQueue {
   bool WantsInput() const;
 
  private:
+  // A running or waiting command, or nullptr.
+  ExecChannel* Find(uint64_t request_id);
+  // Runs `action` on a command, then pumps; nothing when there is none.
+  void WithCommand(uint64_t request_id, const std::function<void(ExecChannel*)>& action);
+  // Runs `settle` (ExecChannel::Cancel or Stop) on a command. A waiting one is taken out of the
+  // queue first: it never opened, so it settles at once and is freed (no pump).
+  void Settle(uint64_t request_id, const std::function<void(ExecChannel*)>& settle);
+
   std::list<std::unique_ptr<ExecChannel>> running_;  // in submission order
   std::list<std::unique_ptr<ExecChannel>> waiting_;  // refused by the server: wait for a slot
+  Hooks hooks_;
   std::function<void(const std::string&)> debug_;
 };
 

@@ -11,6 +11,8 @@
 
 namespace native_ssh::core::codes {
 
+// One constant a line, as scripts/gen-codes.mjs reads them:
+// clang-format off
 // -- error codes -------------------------------------------------------------------------------
 inline constexpr char kInvalidSettings[] = "INVALID_SETTINGS";    // bad input, before any network work
 inline constexpr char kDnsFailed[] = "DNS_FAILED";                // the host (or proxy) name does not resolve
@@ -50,6 +52,8 @@ inline constexpr uint32_t kPort = 22;
 inline constexpr char kPtyTerm[] = "xterm";           // pty: true
 inline constexpr uint32_t kPtyCols = 80;
 inline constexpr uint32_t kPtyRows = 24;
+
+// clang-format on
 
 }  // namespace native_ssh::core::codes
 

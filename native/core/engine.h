@@ -1,9 +1,12 @@
 // The engine: one thread per Node environment that runs a private libuv loop and owns every
-// libssh2 session of that environment. Requests come in through Post() (any thread: a mutex-guarded
-// inbox plus uv_async_send); results leave through the EventSink the binding gives at construction.
+// libssh2 session of that environment. The binding's requests come in through the request methods
+// below (each posted to a mutex-guarded inbox plus uv_async_send) and run on the engine thread
+// against the session they name; a request for a session that is gone (closed, lost, never
+// connected) still gets its final event, from here. Results leave through the EventSink the
+// binding gives at construction. The engine is every Session's host (SessionHost).
 //
-// Threads: the constructor, Post() and the destructor may be called from the JavaScript thread;
-// everything else (Sessions, OpenSession, FindSession, loop()) runs on the engine thread only.
+// Threads: the constructor, the request methods, Versions() and the destructor are called from
+// the JavaScript thread; everything else runs on the engine thread only.
 #ifndef NATIVE_SSH_CORE_ENGINE_H_
 #define NATIVE_SSH_CORE_ENGINE_H_
 
@@ -14,44 +17,71 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
-#include "request.h"
+#include "core/messages.h"
+#include "core/session_host.h"
+#include "core/uv_handle.h"
 
 namespace native_ssh::core {
 
 class Session;
 
-class Engine {
+class Engine : private SessionHost {
  public:
-  using Task = std::function<void()>;
-
   explicit Engine(EventSink* sink);
   ~Engine();  // closes every session (SSH disconnect, bounded) and joins the thread
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Any thread. Runs `task` on the engine thread, in order. Ignored after shutdown began.
-  void Post(Task task);
+  struct LibraryVersions {
+    std::string libssh2;      // as reported by the linked libssh2 at run time
+    std::string openssl;      // OpenSSL_version(OPENSSL_VERSION) as seen from libssh2's side
+    std::string openssl_dir;  // OpenSSL_version(OPENSSL_DIR)
+  };
+  // Any thread; needs no engine.
+  static LibraryVersions Versions();
 
-  // Engine thread only.
-  uv_loop_t* loop() { return &loop_; }
-  EventSink* sink() { return sink_; }
-  Session* FindSession(uint64_t id);
-  Session* CreateSession(uint64_t id);
-  // Called by a Session once it has released every handle; destroys it.
-  void ForgetSession(uint64_t id);
+  // Requests. `session` is the binding's id of one connection (Connect creates it); a request_id
+  // of 0 asks for no final event (Close from garbage collection). Ignored after shutdown began.
+  void Connect(uint64_t session, uint64_t request_id, ConnectRequest request);
+  // JavaScript's answer to a kHostKey event. A refusal's code and message may be empty: the
+  // engine's (HOST_KEY_MISMATCH, "the host key was refused") then apply.
+  void HostKeyVerdict(uint64_t session, bool accept, std::string code, std::string message);
+  void HostKeyRecheck(uint64_t session, std::string known_hosts_text);
+  void Exec(uint64_t session, uint64_t request_id, ExecRequest request);
+  // Settles a command with `code` (its level follows from it) and `message`.
+  void CancelExec(uint64_t session, uint64_t request_id, std::string code, std::string message);
+  void AckExec(uint64_t session, uint64_t request_id, uint64_t bytes);
+  void StopExec(uint64_t session, uint64_t request_id);
+  void WriteStdin(uint64_t session, uint64_t request_id, std::vector<uint8_t> bytes);
+  void EndStdin(uint64_t session, uint64_t request_id);
+  void Close(uint64_t session, uint64_t request_id);
 
  private:
+  using Task = std::function<void()>;
+
+  // Runs `task` on the engine thread, in order.
+  void Post(Task task);
+  // Posts `action` for session `id`. When the session is gone, a request with an id gets a final
+  // event of kind `missing` (NOT_CONNECTED; a plain one for kClosed).
+  void ToSession(uint64_t id, uint64_t request_id, EventKind missing,
+                 std::function<void(Session*)> action);
   void Run();
   void Drain();
   void BeginShutdown();
-  static void OnAsync(uv_async_t* handle);
+
+  // SessionHost (engine thread).
+  uv_loop_t* loop() override { return &loop_; }
+  void Deliver(Event event) override { sink_->Deliver(std::move(event)); }
+  void SessionEnded(uint64_t id) override;
 
   EventSink* sink_;
   uv_loop_t loop_{};
-  uv_async_t inbox_signal_{};
+  UvHandle<uv_async_t> inbox_signal_;
   std::mutex mutex_;
   std::deque<Task> inbox_;
   bool accepting_ = true;  // guarded by mutex_

@@ -1,10 +1,10 @@
-#include "exec_channel.h"
+#include "core/exec_channel.h"
 
 #include <algorithm>
 #include <cstring>
 
-#include "codes.h"
-#include "ssh_error.h"
+#include "core/codes.h"
+#include "core/ssh_error.h"
 
 namespace native_ssh::core {
 
@@ -28,44 +28,34 @@ constexpr const char* kStdinHint =
 
 std::string TooLongMessage(size_t bytes) {
   return "Exec error: the command is too long: " + std::to_string(bytes) +
-         " bytes, more than one SSH request carries (" + std::to_string(kMaxCommandBytes) +
-         "); " + kStdinHint;
+         " bytes, more than one SSH request carries (" + std::to_string(kMaxCommandBytes) + "); " +
+         kStdinHint;
 }
 }  // namespace
 
 ExecChannel::ExecChannel(LIBSSH2_SESSION* session, uint64_t request_id, ExecRequest request,
                          Emit emit)
-    : session_(session), request_id_(request_id), request_(std::move(request)),
+    : session_(session),
+      request_id_(request_id),
+      request_(std::move(request)),
       emit_(std::move(emit)) {
   result_.request_id = request_id_;
-  result_.kind = EventKind::kExecDone;
+  result_.kind = EventKind::kExecFinished;
   stdin_.Start(std::move(request_.stdin_data), request_.stdin_stream);
 }
 
-ExecChannel::~ExecChannel() {
-  if (timer_ != nullptr) {
-    uv_timer_stop(timer_);
-    uv_close(reinterpret_cast<uv_handle_t*>(timer_),
-             [](uv_handle_t* handle) { delete reinterpret_cast<uv_timer_t*>(handle); });
-  }
-}
+ExecChannel::~ExecChannel() = default;
 
-void ExecChannel::StartTimer(uv_loop_t* loop, std::function<void()> on_expiry) {
+void ExecChannel::StartTimer(uv_loop_t* loop, std::function<void(Error)> on_timeout) {
   loop_ = loop;
-  on_expiry_ = std::move(on_expiry);
+  on_timeout_ = std::move(on_timeout);
   if (request_.timeout_ms != 0) ArmTimer(request_.timeout_ms);
 }
 
 void ExecChannel::ArmTimer(uint64_t ms) {
   if (loop_ == nullptr) return;
-  if (timer_ == nullptr) {
-    timer_ = new uv_timer_t();
-    uv_timer_init(loop_, timer_);
-    timer_->data = this;
-  }
-  uv_timer_start(
-      timer_, [](uv_timer_t* handle) { static_cast<ExecChannel*>(handle->data)->OnTimer(); }, ms,
-      0);
+  if (!timer_.initialized()) timer_.Init(loop_);  // only commands with a bound need one
+  timer_.Start(ms, 0, [this] { OnTimer(); });
 }
 
 void ExecChannel::OnTimer() {
@@ -74,7 +64,13 @@ void ExecChannel::OnTimer() {
     Settle(ExitResult());
     return;
   }
-  if (on_expiry_) on_expiry_();
+  // A copy: settling may free this channel (a queued one is dropped), and the function with it.
+  const std::function<void(Error)> on_timeout = on_timeout_;
+  if (on_timeout) {
+    on_timeout(MakeError(codes::kTimeout, codes::kLevelTimeout,
+                         "Timeout error: the command did not finish within " +
+                             SecondsText(request_.timeout_ms) + " s"));
+  }
 }
 
 bool ExecChannel::WantsInput() const {
@@ -86,7 +82,7 @@ bool ExecChannel::WantsInput() const {
 void ExecChannel::Settle(Event event) {
   if (settled_) return;
   settled_ = true;
-  if (timer_ != nullptr) uv_timer_stop(timer_);
+  timer_.Stop();
   emit_(std::move(event));
 }
 
@@ -94,7 +90,7 @@ void ExecChannel::Cancel(Error error) {
   if (settled_) return;
   Event event;
   event.request_id = request_id_;
-  event.kind = EventKind::kExecDone;
+  event.kind = EventKind::kExecFinished;
   event.ok = false;
   event.error = std::move(error);
   Settle(std::move(event));
@@ -126,7 +122,7 @@ void ExecChannel::Stop() {
   // Not started yet (or its exec request still unanswered): nothing ran to report.
   Event event;
   event.request_id = request_id_;
-  event.kind = EventKind::kExecDone;
+  event.kind = EventKind::kExecFinished;
   event.cancelled = true;
   Settle(std::move(event));
   EndInBackground();
@@ -138,20 +134,18 @@ void ExecChannel::Abandon(Error error) {
   phase_ = Phase::kDone;
 }
 
-void ExecChannel::Ack(uint64_t bytes) {
-  unacked_ = bytes >= unacked_ ? 0 : unacked_ - bytes;
-}
+void ExecChannel::Ack(uint64_t bytes) { unacked_ = bytes >= unacked_ ? 0 : unacked_ - bytes; }
 
 ExecChannel::Status ExecChannel::ChannelError(int rc, const char* prefix) {
   if (IsTransportError(rc)) {
-    transport_error_ =
-        LastSshError(session_, rc, "Connection error: ", codes::kConnectionLost, codes::kLevelConnect);
+    transport_error_ = LastSshError(session_, rc, "Connection error: ", codes::kConnectionLost,
+                                    codes::kLevelConnect);
     if (phase_ == Phase::kExec && request_.command.size() > kLongCommandBytes) {
       // Servers with smaller limits close the connection on a long exec request instead of
       // refusing it (Dropbear past 9000 bytes).
-      transport_error_.message += "; the command was " + std::to_string(request_.command.size()) +
-                                  " bytes, which this server may not accept in one request: " +
-                                  kStdinHint;
+      transport_error_.message +=
+          "; the command was " + std::to_string(request_.command.size()) +
+          " bytes, which this server may not accept in one request: " + kStdinHint;
     }
     return Status::kTransportError;
   }
@@ -189,8 +183,8 @@ ExecChannel::Status ExecChannel::Step() {
 ExecChannel::Status ExecChannel::StepOpen() {
   if (no_slot_) return Status::kWaiting;
   if (channel_ == nullptr && request_.command.size() > kMaxCommandBytes) {
-    Cancel(MakeError(codes::kChannelFailed, codes::kLevelChannel, TooLongMessage(request_.command.size()),
-                     LIBSSH2_ERROR_INVAL));
+    Cancel(MakeError(codes::kChannelFailed, codes::kLevelChannel,
+                     TooLongMessage(request_.command.size()), LIBSSH2_ERROR_INVAL));
     phase_ = Phase::kDone;
     return Status::kDone;
   }
@@ -233,10 +227,9 @@ ExecChannel::Status ExecChannel::StepRequests() {
   if (phase_ == Phase::kEnv) {
     while (env_index_ < request_.env.size()) {
       const auto& entry = request_.env[env_index_];
-      int rc = libssh2_channel_setenv_ex(channel_, entry.first.data(),
-                                         static_cast<unsigned int>(entry.first.size()),
-                                         entry.second.data(),
-                                         static_cast<unsigned int>(entry.second.size()));
+      int rc = libssh2_channel_setenv_ex(
+          channel_, entry.first.data(), static_cast<unsigned int>(entry.first.size()),
+          entry.second.data(), static_cast<unsigned int>(entry.second.size()));
       if (rc == LIBSSH2_ERROR_EAGAIN) return Status::kWaiting;
       // sshd refuses names outside AcceptEnv; like OpenSSH's client, go on without them.
       if (rc < 0 && rc != LIBSSH2_ERROR_CHANNEL_REQUEST_DENIED) {
@@ -427,13 +420,13 @@ ExecChannel::Status ExecChannel::StepShutdown() {
 Event ExecChannel::ExitResult() {
   Event result = std::move(result_);
   result.request_id = request_id_;
-  result.kind = EventKind::kExecDone;
+  result.kind = EventKind::kExecFinished;
   result.cancelled = stopping_;
   if (channel_ == nullptr) return result;
   char* signal_name = nullptr;
   size_t signal_length = 0;
-  libssh2_channel_get_exit_signal(channel_, &signal_name, &signal_length, nullptr, nullptr,
-                                  nullptr, nullptr);
+  libssh2_channel_get_exit_signal(channel_, &signal_name, &signal_length, nullptr, nullptr, nullptr,
+                                  nullptr);
   if (signal_name != nullptr && signal_length > 0) {
     result.exit_signal.assign(signal_name, signal_length);
   }

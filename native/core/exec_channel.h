@@ -17,8 +17,9 @@
 #include <cstdint>
 #include <functional>
 
-#include "request.h"
-#include "stdin_queue.h"
+#include "core/messages.h"
+#include "core/stdin_queue.h"
+#include "core/uv_handle.h"
 
 namespace native_ssh::core {
 
@@ -61,13 +62,25 @@ class ExecChannel {
   // JavaScript consumed `bytes` of streamed output.
   void Ack(uint64_t bytes);
   // Starts the command's timeout (request.timeout_ms; none when 0). The timer is owned here and
-  // closed in the destructor; `on_expiry` runs on the engine thread. `loop` also serves Stop().
-  void StartTimer(uv_loop_t* loop, std::function<void()> on_expiry);
+  // closed in the destructor; `on_timeout` gets the TIMEOUT error to settle the command with
+  // (Session::CancelExec). `loop` also serves Stop().
+  void StartTimer(uv_loop_t* loop, std::function<void(Error)> on_timeout);
   // A queued channel gets a new chance to open.
   void Requeue() { no_slot_ = false; }
 
  private:
-  enum class Phase { kOpen, kEnv, kPty, kExec, kStream, kSignal, kClose, kWaitClosed, kFree, kDone };
+  enum class Phase {
+    kOpen,
+    kEnv,
+    kPty,
+    kExec,
+    kStream,
+    kSignal,
+    kClose,
+    kWaitClosed,
+    kFree,
+    kDone
+  };
 
   Status StepOpen();
   Status OpenFailed(int rc);
@@ -108,8 +121,8 @@ class ExecChannel {
   Event result_;
   Error transport_error_;
   uv_loop_t* loop_ = nullptr;
-  uv_timer_t* timer_ = nullptr;
-  std::function<void()> on_expiry_;
+  UvTimer timer_;  // made on first use
+  std::function<void(Error)> on_timeout_;
 };
 
 }  // namespace native_ssh::core

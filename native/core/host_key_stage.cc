@@ -1,8 +1,8 @@
-#include "host_key_stage.h"
+#include "core/host_key_stage.h"
 
 #include <utility>
 
-#include "base64.h"
+#include "core/util/base64.h"
 
 namespace native_ssh::core {
 
@@ -29,18 +29,10 @@ const char* HostKeyTypeName(int type) {
 
 }  // namespace
 
-void DescribeHostKey(LIBSSH2_SESSION* ssh, Event* event) {
-  size_t length = 0;
-  int type = 0;
-  const char* key = libssh2_session_hostkey(ssh, &length, &type);
-  const char* hash = libssh2_hostkey_hash(ssh, LIBSSH2_HOSTKEY_HASH_SHA256);
-  event->info["host_key_type"] = HostKeyTypeName(type);
-  if (key != nullptr) {
-    event->info["host_key"] = Base64Encode(std::string_view(key, length));
-  }
-  if (hash != nullptr) {
-    event->info["host_key_fingerprint"] = "SHA256:" + Base64NoPad(std::string_view(hash, 32));
-  }
+void HostKeyStage::Describe(Event* event) const {
+  event->info["host_key_type"] = key_.type;
+  if (!key_base64_.empty()) event->info["host_key"] = key_base64_;
+  if (!fingerprint_.empty()) event->info["host_key_fingerprint"] = fingerprint_;
 }
 
 void HostKeyStage::Begin(const HostKeyCheck* check, std::string host, uint16_t port) {
@@ -54,13 +46,17 @@ std::vector<std::string> HostKeyStage::PreferredAlgorithms() const {
   return verifier_ ? verifier_->PreferredAlgorithms() : std::vector<std::string>();
 }
 
-HostKeyStage::Outcome HostKeyStage::Check(LIBSSH2_SESSION* ssh, Event* event, Error* refusal) {
-  DescribeHostKey(ssh, event);
+HostKeyStage::Outcome HostKeyStage::Check(LIBSSH2_SESSION* ssh, bool ask, Event* event,
+                                          Error* refusal) {
   size_t length = 0;
   int type = 0;
   const char* raw = libssh2_session_hostkey(ssh, &length, &type);
   key_ = HostKey{HostKeyTypeName(type), raw != nullptr ? std::string(raw, length) : std::string()};
-  fingerprint_ = event->info["host_key_fingerprint"];
+  key_base64_ = raw != nullptr ? Base64Encode(key_.blob) : std::string();
+  const char* hash = libssh2_hostkey_hash(ssh, LIBSSH2_HOSTKEY_HASH_SHA256);
+  fingerprint_ =
+      hash != nullptr ? "SHA256:" + Base64NoPad(std::string_view(hash, 32)) : std::string();
+  Describe(event);
   description_ = key_.type + " " + fingerprint_;
   std::string record_line;
   std::vector<std::string> notes;
@@ -69,15 +65,26 @@ HostKeyStage::Outcome HostKeyStage::Check(LIBSSH2_SESSION* ssh, Event* event, Er
   // The parsed file is not needed any more: an idle connection should not carry it.
   verifier_.reset();
   if (!accepted) return Outcome::kRefused;
-  return record_line.empty() ? Outcome::kAccepted : Outcome::kNew;
+  if (!record_line.empty()) {
+    event->info["phase"] = "record";
+    return Outcome::kRecord;
+  }
+  if (!ask) return Outcome::kAccepted;
+  event->info["phase"] = "verify";
+  return Outcome::kVerify;
 }
 
-bool HostKeyStage::Recheck(std::string known_hosts_text, Error* refusal, std::string* line) const {
+bool HostKeyStage::Recheck(std::string known_hosts_text, Error* refusal, Event* event) const {
   HostKeyCheck fresh = *check_;
   fresh.known_hosts_text = std::move(known_hosts_text);
   HostKeyVerifier verifier(&fresh, host_, port_);
   std::vector<std::string> notes;
-  return verifier.Verify(key_, fingerprint_, refusal, line, &notes);
+  std::string line;
+  if (!verifier.Verify(key_, fingerprint_, refusal, &line, &notes)) return false;
+  Describe(event);
+  event->info["phase"] = "recorded";
+  event->info["known_hosts_line"] = std::move(line);
+  return true;
 }
 
 }  // namespace native_ssh::core

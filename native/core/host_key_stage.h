@@ -14,26 +14,36 @@
 #include <string>
 #include <vector>
 
-#include "host_key_verifier.h"
-#include "known_hosts.h"
-#include "request.h"
+#include "core/host_key_verifier.h"
+#include "core/known_hosts.h"
+#include "core/messages.h"
 
 namespace native_ssh::core {
 
 class HostKeyStage {
  public:
-  enum class Outcome { kAccepted, kRefused, kNew };
+  enum class Outcome {
+    kAccepted,  // go on with the login
+    kRefused,   // with `refusal`
+    kRecord,    // accept-new met a new host: `event` asks JavaScript to lock known_hosts and
+                // re-read it for Recheck (phase "record")
+    kVerify,    // accepted, and JavaScript asked to be asked: `event` (phase "verify")
+  };
 
   // Parses known_hosts (`check` must outlive the stage, until Check).
   void Begin(const HostKeyCheck* check, std::string host, uint16_t port);
   // What known_hosts records for the host: the host key algorithms to prefer.
   std::vector<std::string> PreferredAlgorithms() const;
-  // After the key exchange: describes the key into `event` and checks it. kNew: accept-new met
-  // a new host, to be checked again by Recheck before it is recorded. Frees the parsed file.
-  Outcome Check(LIBSSH2_SESSION* ssh, Event* event, Error* refusal);
+  // After the key exchange: describes the key into `event` and checks it (`ask`: JavaScript wants
+  // a say once the policy accepted). Frees the parsed file.
+  Outcome Check(LIBSSH2_SESSION* ssh, bool ask, Event* event, Error* refusal);
   // accept-new: `known_hosts_text` as read again under the file's lock. False with `refusal`;
-  // otherwise `line` is the line to append ("" when the file now records the key).
-  bool Recheck(std::string known_hosts_text, Error* refusal, std::string* line) const;
+  // otherwise `event` gets the key, phase "recorded" and known_hosts_line, the line to append
+  // ("" when the file now records the key).
+  bool Recheck(std::string known_hosts_text, Error* refusal, Event* event) const;
+  // The server's key as JavaScript sees it (after Check): host_key_type, host_key (base64),
+  // host_key_fingerprint ("SHA256:..." without padding).
+  void Describe(Event* event) const;
   // known_hosts lines that were skipped, with reasons, one per line.
   const std::string& notes() const { return notes_; }
   const std::string& description() const { return description_; }
@@ -44,14 +54,11 @@ class HostKeyStage {
   uint16_t port_ = 0;
   std::unique_ptr<HostKeyVerifier> verifier_;
   HostKey key_;              // the server's key, kept for Recheck
-  std::string fingerprint_;
+  std::string key_base64_;   // "" when libssh2 had no key
+  std::string fingerprint_;  // "" when libssh2 had no hash
   std::string notes_;
   std::string description_;  // "ssh-ed25519 SHA256:...", for debug lines
 };
-
-// The server's host key as JavaScript sees it: host_key_type, host_key (base64),
-// host_key_fingerprint ("SHA256:..." without padding).
-void DescribeHostKey(LIBSSH2_SESSION* ssh, Event* event);
 
 }  // namespace native_ssh::core
 

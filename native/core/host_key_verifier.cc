@@ -1,7 +1,7 @@
-#include "host_key_verifier.h"
+#include "core/host_key_verifier.h"
 
-#include "codes.h"
-#include "ssh_error.h"
+#include "core/codes.h"
+#include "core/ssh_error.h"
 
 namespace native_ssh::core {
 
@@ -53,10 +53,10 @@ bool HostKeyVerifier::Verify(const HostKey& key, const std::string& fingerprint,
   }
   KnownHostsResult result = known_hosts_.Check(host_, port_, key);
   *notes = result.notes;
-  const std::string file = check_->known_hosts_path.empty() ? "known_hosts" : check_->known_hosts_path;
+  const std::string file =
+      check_->known_hosts_path.empty() ? "known_hosts" : check_->known_hosts_path;
   switch (result.match) {
-    case HostKeyMatch::kMatch:
-      return true;
+    case HostKeyMatch::kMatch: return true;
     case HostKeyMatch::kMismatch:
       *error = MakeError(
           codes::kHostKeyMismatch, codes::kLevelHostKey,
@@ -66,8 +66,7 @@ bool HostKeyVerifier::Verify(const HostKey& key, const std::string& fingerprint,
                               : ", but " + file + " line " + std::to_string(result.matched_line) +
                                     " records another key for it (possible man-in-the-middle)"));
       return false;
-    case HostKeyMatch::kUnknown:
-      break;
+    case HostKeyMatch::kUnknown: break;
   }
   // A pinned fingerprint that matched is as good as a known_hosts entry.
   if (!check_->pinned_fingerprint.empty()) return true;
@@ -77,7 +76,8 @@ bool HostKeyVerifier::Verify(const HostKey& key, const std::string& fingerprint,
                            fingerprint + ", which is not in " + file + " (policy strict)");
     return false;
   }
-  if (check_->record_new) *record_line = KnownHosts::FormatLine(host_, port_, key, check_->hash_new);
+  if (check_->record_new)
+    *record_line = KnownHosts::FormatLine(host_, port_, key, check_->hash_new);
   return true;
 }
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "known_hosts.h"
-#include "request.h"
+#include "core/known_hosts.h"
+#include "core/messages.h"
 
 namespace native_ssh::core {
 

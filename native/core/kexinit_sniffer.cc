@@ -1,4 +1,4 @@
-#include "kexinit_sniffer.h"
+#include "core/kexinit_sniffer.h"
 
 #include <algorithm>
 #include <sstream>
@@ -120,9 +120,13 @@ void KexinitSniffer::Parse() {
 std::string DescribeNegotiationFailure(const std::string ours[KexinitSniffer::kListCount],
                                        const KexinitSniffer& server) {
   if (!server.done()) return "";
-  static const char* const kNames[] = {"key exchange", "host key algorithm", "cipher (client to server)",
-                                       "cipher (server to client)", "MAC (client to server)",
-                                       "MAC (server to client)", "compression (client to server)",
+  static const char* const kNames[] = {"key exchange",
+                                       "host key algorithm",
+                                       "cipher (client to server)",
+                                       "cipher (server to client)",
+                                       "MAC (client to server)",
+                                       "MAC (server to client)",
+                                       "compression (client to server)",
                                        "compression (server to client)"};
   for (int i = 0; i < KexinitSniffer::kListCount; ++i) {
     if (ours[i].empty()) continue;

@@ -26,10 +26,10 @@ class KexinitSniffer {
  private:
   void Parse();
 
-  std::string buffer_;        // bytes not yet parsed: from the current line on
-  size_t scanned_ = 0;        // bytes of buffer_ already searched for a line end
-  size_t sniffed_ = 0;        // bytes of whole lines dropped from buffer_
-  bool identified_ = false;   // the "SSH-" line has been seen: buffer_ starts with a packet
+  std::string buffer_;       // bytes not yet parsed: from the current line on
+  size_t scanned_ = 0;       // bytes of buffer_ already searched for a line end
+  size_t sniffed_ = 0;       // bytes of whole lines dropped from buffer_
+  bool identified_ = false;  // the "SSH-" line has been seen: buffer_ starts with a packet
   bool done_ = false;
   bool given_up_ = false;
   std::string lists_[kListCount];

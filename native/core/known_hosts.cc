@@ -262,8 +262,7 @@ bool KnownHosts::Names(const Entry& entry, std::string_view name) {
   return named;
 }
 
-KnownHostsResult KnownHosts::Check(std::string_view host, uint16_t port,
-                                   const HostKey& key) const {
+KnownHostsResult KnownHosts::Check(std::string_view host, uint16_t port, const HostKey& key) const {
   KnownHostsResult result;
   result.notes = notes_;
   const std::string name = LookupName(host, port);
@@ -301,9 +300,9 @@ KnownHostsResult KnownHosts::Check(std::string_view host, uint16_t port,
     result.match = HostKeyMatch::kUnknown;
     if (!other_types.empty()) {
       if (other_types.size() > 512) other_types = other_types.substr(0, 512) + "...";
-      result.notes.push_back("this " + Printable(type) +
-                             " key is unknown; the host is known with other key types: " +
-                             other_types);
+      result.notes.push_back(
+          "this " + Printable(type) +
+          " key is unknown; the host is known with other key types: " + other_types);
     }
   }
   return result;

@@ -11,6 +11,8 @@
 //     every host); "@cert-authority" lines are skipped (host certificates are not supported).
 //   - A line whose key type differs from the type inside its base64 key, whose base64 is not
 //     canonical, or which lacks fields is skipped with a note; the rest of the file still counts.
+//
+// Threads: one at a time (the engine thread parses and checks it; the unit tests and fuzzer too).
 
 #ifndef NATIVE_SSH_CORE_KNOWN_HOSTS_H_
 #define NATIVE_SSH_CORE_KNOWN_HOSTS_H_
@@ -21,7 +23,7 @@
 #include <string_view>
 #include <vector>
 
-#include "core/base64.h"
+#include "core/util/base64.h"
 
 namespace native_ssh::core {
 

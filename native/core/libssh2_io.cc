@@ -1,4 +1,4 @@
-#include "libssh2_io.h"
+#include "core/libssh2_io.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -8,9 +8,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 
-#include "kexinit_sniffer.h"
+#include "core/kexinit_sniffer.h"
 
 namespace native_ssh::core {
 
@@ -35,8 +36,8 @@ ssize_t ForeignIo(const CallbackContext* context, int socket, void* buffer, size
     // Never past the connect bound (it cannot fire while the engine waits here).
     const uint64_t now_ms = uv_hrtime() / 1000000;
     if (now_ms >= context->connect_deadline_ms) return -ETIMEDOUT;
-    wait_ms = static_cast<int>(std::min<uint64_t>(static_cast<uint64_t>(wait_ms),
-                                                  context->connect_deadline_ms - now_ms));
+    wait_ms = static_cast<int>(
+        std::min<uint64_t>(static_cast<uint64_t>(wait_ms), context->connect_deadline_ms - now_ms));
   }
   int ready = 0;
   do {
@@ -142,6 +143,18 @@ LIBSSH2_FREE_FUNC(Libssh2Io::Release) {
 
 LIBSSH2_REALLOC_FUNC(Libssh2Io::Reallocate) {
   return static_cast<CallbackContext*>(*abstract)->blocks.Realloc(ptr, count);
+}
+
+void Libssh2Io::FreeSession(LIBSSH2_SESSION* session, CallbackContext* context) {
+  // No turn budget, nothing "drained", nothing pending: an EAGAIN here would make
+  // libssh2_session_free() give up and leak.
+  context->socket_drained = false;
+  context->turn_left = SIZE_MAX;
+  context->pending.clear();
+  context->pending_head = 0;
+  int rc = LIBSSH2_ERROR_EAGAIN;
+  // (libssh2 patch 0023: a half-sent packet no longer makes this EAGAIN for ever.)
+  for (int i = 0; i < 1000 && rc == LIBSSH2_ERROR_EAGAIN; ++i) rc = libssh2_session_free(session);
 }
 
 }  // namespace native_ssh::core

@@ -13,7 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "callback_context.h"
+#include "core/callback_context.h"
 
 namespace native_ssh::core {
 
@@ -37,6 +37,9 @@ class Libssh2Io {
   static void InstallSocketCallbacks(LIBSSH2_SESSION* session);
   // A new turn: the session may read kTurnBytes again.
   static void StartTurn(CallbackContext* context);
+  // Frees `session` whose socket was shut down (shutdown(2)): reads go to the socket again,
+  // where they find the end of the stream at once, so that nothing waits on the network.
+  static void FreeSession(LIBSSH2_SESSION* session, CallbackContext* context);
 
   static LIBSSH2_RECV_FUNC(Receive);
   static LIBSSH2_SEND_FUNC(Send);

@@ -1,6 +1,9 @@
-// One SSH connection: TCP (direct or through a proxy whose handshake runs here), key exchange,
-// host key hand-off to JavaScript, login, then any number of commands, each on its own channel.
-// Owns the socket, its uv_poll watcher, the timers, the LIBSSH2_SESSION and every ExecChannel.
+// One SSH connection's state machine: TCP and proxy (TransportStage), key exchange
+// (AlgorithmOffer), the host key hand-off to JavaScript (HostKeyStage), login (Authenticator), then
+// any number of commands (ChannelQueue) with keepalives (Keepalive), and the close: a bounded SSH
+// disconnect, then every handle released. Owns those parts, the socket with its libssh2 session
+// (SshSocket) and its timers. Talks to its owner only through SessionHost; what it tells JavaScript
+// goes through SessionEvents.
 //
 // Engine thread only. Every libssh2 call runs from Pump(), which drives all pending work until
 // each part reports EAGAIN, then waits on the socket in the directions libssh2 asks for.
@@ -8,33 +11,32 @@
 #define NATIVE_SSH_CORE_SESSION_H_
 
 #include <libssh2.h>
-#include <uv.h>
 
 #include <cstdint>
-#include <list>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "algorithm_offer.h"
-#include "authenticator.h"
-#include "callback_context.h"
-#include "channel_queue.h"
-#include "exec_channel.h"
-#include "host_key_stage.h"
-#include "kexinit_sniffer.h"
-#include "proxy/handshake.h"
-#include "request.h"
-#include "socket_watch.h"
-#include "tcp_connector.h"
+#include "core/algorithm_offer.h"
+#include "core/authenticator.h"
+#include "core/callback_context.h"
+#include "core/channel_queue.h"
+#include "core/host_key_stage.h"
+#include "core/keepalive.h"
+#include "core/kexinit_sniffer.h"
+#include "core/messages.h"
+#include "core/session_events.h"
+#include "core/session_host.h"
+#include "core/ssh_socket.h"
+#include "core/transport_stage.h"
+#include "core/uv_handle.h"
 
 namespace native_ssh::core {
 
-class Engine;
-
 class Session {
  public:
-  Session(Engine* engine, uint64_t id);
+  Session(SessionHost* host, uint64_t id);
   ~Session();
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
@@ -48,14 +50,18 @@ class Session {
   void HostKeyRecheck(std::string known_hosts_text);
   void Exec(uint64_t request_id, ExecRequest request);
   // Settles a running or queued command with `error` (TIMEOUT, ABORTED); the connection stays.
-  void CancelExec(uint64_t request_id, Error error);
+  void CancelExec(uint64_t request_id, Error error) {
+    commands_.Cancel(request_id, std::move(error));
+  }
   // JavaScript consumed `bytes` of a streaming command's output.
-  void AckExec(uint64_t request_id, uint64_t bytes);
+  void AckExec(uint64_t request_id, uint64_t bytes) { commands_.Ack(request_id, bytes); }
   // JavaScript stopped reading a command: it is ended (ExecChannel::Stop).
-  void StopExec(uint64_t request_id);
-  // A piece of a command's streamed stdin, and its end (ExecRequest::stdin_stream).
-  void WriteStdin(uint64_t request_id, std::vector<uint8_t> bytes);
-  void EndStdin(uint64_t request_id);
+  void StopExec(uint64_t request_id) { commands_.Stop(request_id); }
+  // A piece of a command's streamed stdin (ExecRequest::stdin_stream), and its end.
+  void WriteStdin(uint64_t request_id, std::vector<uint8_t> bytes) {
+    commands_.WriteStdin(request_id, std::move(bytes));
+  }
+  void EndStdin(uint64_t request_id) { commands_.EndStdin(request_id); }
   // Settles pending commands, sends an SSH disconnect (bounded), frees everything.
   // request_id 0: no completion event (garbage collection, engine shutdown).
   void Close(uint64_t request_id);
@@ -76,64 +82,58 @@ class Session {
     kClosed,
   };
 
-
+  // Connecting, stage after stage.
   void StartTcp();
   void OnTcpWritable();
   void AfterTcp();
   void StartSsh();
   bool StepProxy();
   bool StepHandshake();
+  void StartAuth();
   bool StepAuth();
+  void Connected();
+  void FailConnect(Error error);
+  void OnConnectTimer();
+  std::string StageName() const;
+
+  // Commands.
   bool StepChannels();
+  void BreakTransport(Error error);
+
+  // Closing.
   bool StepClosing();
+  void FinishClose();
+  void TearDown();
+  void HandleClosed();
+
+  // The socket and the pump.
+  void WatchSocket(int fd);
+  void OnSocketEvent(int status, int events);
   void Pump();
   void SchedulePump();
   void UpdateWatch();
-  void WatchSocket(int fd);
-  void ReleaseWatch();
-  void OnSocketEvent(int status, int events);
-  void FailConnect(Error error);
-  void BreakTransport(Error error);
-  void FinishClose();
-  void TearDown();
-  void Emit(Event event);
-  // Connection-level notices (not answers to a request): "lost" once, "debug" lines when asked.
-  void Notice(const char* type, std::string message);
-  void Debug(const std::string& message) {
-    if (request_.debug) Notice("debug", message);
-  }
-  std::string StageName() const;
-  void MaybeForget();
 
-  static void OnConnectTimer(uv_timer_t* handle);
-  static void OnPumpTimer(uv_timer_t* handle);
-  static void OnKeepaliveTimer(uv_timer_t* handle);
-  void StartKeepalive();
-  static void OnHandleClosed(uv_handle_t* handle);
+  void Debug(const std::string& line) { events_.Debug(line); }
 
-  Engine* engine_;
+  SessionHost* host_;
   uint64_t id_;
   State state_ = State::kNew;
   ConnectRequest request_;
-  uint64_t connect_request_id_ = 0;
-  std::vector<uint64_t> close_request_ids_;
-  TcpConnector connector_;
-  std::unique_ptr<proxy::Handshake> proxy_;
-  WipedString proxy_output_;  // may hold proxy credentials: zeroed as it is sent (core/wipe.h)
-  CallbackContext callbacks_;
-  SocketWatch* watch_ = nullptr;
-  LIBSSH2_SESSION* ssh_ = nullptr;
-  Authenticator authenticator_;
+  SessionEvents events_;
   KexinitSniffer sniffer_;
+  TransportStage transport_;
+  SshSocket socket_;
+  CallbackContext& io_ = socket_.io();  // what libssh2's callbacks see and report
+  LIBSSH2_SESSION* ssh_ = nullptr;      // socket_'s, once made
+  Authenticator authenticator_;
   AlgorithmOffer offer_;
   HostKeyStage host_key_;
   bool awaiting_recheck_ = false;  // kAwaitHostKey for HostKeyRecheck (not yet a verdict)
-  bool lost_noticed_ = false;
   ChannelQueue commands_;
-  uv_timer_t connect_timer_{};
-  uv_timer_t pump_timer_{};
-  uv_timer_t keepalive_timer_{};
-  int open_handles_ = 0;
+  UvTimer connect_timer_;  // the connect bound, then the disconnect's
+  UvTimer pump_timer_;     // another Pump on the next loop turn
+  Keepalive keepalive_;
+  int open_handles_ = 0;  // the session is destroyed (SessionHost) when they are all closed
   int wanted_directions_ = 0;
   bool pumping_ = false;
   bool pump_again_ = false;

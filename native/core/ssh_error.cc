@@ -1,5 +1,6 @@
-#include "ssh_error.h"
+#include "core/ssh_error.h"
 
+#include <cstdio>
 #include <cstring>
 
 namespace native_ssh::core {
@@ -50,10 +51,8 @@ bool IsTransportError(int rc) {
     case LIBSSH2_ERROR_SOCKET_RECV:
     case LIBSSH2_ERROR_ENCRYPT:
     case LIBSSH2_ERROR_BAD_SOCKET:
-    case LIBSSH2_ERROR_OUT_OF_BOUNDARY:
-      return true;
-    default:
-      return false;
+    case LIBSSH2_ERROR_OUT_OF_BOUNDARY: return true;
+    default: return false;
   }
 }
 
@@ -61,6 +60,12 @@ std::string OsErrorText(int err) {
   char buffer[256];
   const char* text = strerror_r(err, buffer, sizeof(buffer));
   return std::string(text) + " (os error " + std::to_string(err) + ")";
+}
+
+std::string SecondsText(uint64_t ms) {
+  char amount[32];
+  snprintf(amount, sizeof(amount), "%g", static_cast<double>(ms) / 1000.0);
+  return amount;
 }
 
 }  // namespace native_ssh::core

@@ -5,9 +5,10 @@
 
 #include <libssh2.h>
 
+#include <cstdint>
 #include <string>
 
-#include "request.h"
+#include "core/messages.h"
 
 namespace native_ssh::core {
 
@@ -26,6 +27,9 @@ bool IsTransportError(int rc);
 
 // strerror text for an errno value, as "Connection refused (os error 111)".
 std::string OsErrorText(int err);
+
+// A duration for messages, in seconds as "%g" writes them: 30000 -> "30", 1500 -> "1.5".
+std::string SecondsText(uint64_t ms);
 
 }  // namespace native_ssh::core
 

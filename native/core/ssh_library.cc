@@ -1,4 +1,4 @@
-#include "ssh_library.h"
+#include "core/ssh_library.h"
 
 #include <libssh2.h>
 #include <openssl/crypto.h>
@@ -22,12 +22,8 @@ std::string SshLibrary::Libssh2Version() {
   return version ? version : "";
 }
 
-std::string SshLibrary::OpenSslVersion() {
-  return OpenSSL_version(OPENSSL_VERSION);
-}
+std::string SshLibrary::OpenSslVersion() { return OpenSSL_version(OPENSSL_VERSION); }
 
-std::string SshLibrary::OpenSslDirectory() {
-  return OpenSSL_version(OPENSSL_DIR);
-}
+std::string SshLibrary::OpenSslDirectory() { return OpenSSL_version(OPENSSL_DIR); }
 
 }  // namespace native_ssh::core

@@ -12,7 +12,8 @@ class SshLibrary {
   // Any thread; idempotent.
   static void Init();
   static std::string Libssh2Version();  // as reported by the linked libssh2 at run time
-  static std::string OpenSslVersion();  // OpenSSL_version(OPENSSL_VERSION) as seen from libssh2's side
+  static std::string
+  OpenSslVersion();  // OpenSSL_version(OPENSSL_VERSION) as seen from libssh2's side
   static std::string OpenSslDirectory();
 };
 

@@ -1,4 +1,4 @@
-#include "stdin_queue.h"
+#include "core/stdin_queue.h"
 
 #include <utility>
 
@@ -37,8 +37,8 @@ ssize_t StdinQueue::WriteTo(LIBSSH2_CHANNEL* channel) {
       offset_ = 0;
       continue;
     }
-    ssize_t n = libssh2_channel_write(channel, reinterpret_cast<const char*>(front.data()) + offset_,
-                                      front.size() - offset_);
+    ssize_t n = libssh2_channel_write(
+        channel, reinterpret_cast<const char*>(front.data()) + offset_, front.size() - offset_);
     // 0: nothing could go (a server that granted a zero packet size): wait, do not spin.
     if (n == LIBSSH2_ERROR_EAGAIN || n == 0) break;
     if (n < 0) return n;

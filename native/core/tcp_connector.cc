@@ -1,4 +1,4 @@
-#include "tcp_connector.h"
+#include "core/tcp_connector.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "ssh_error.h"
+#include "core/ssh_error.h"
 
 namespace native_ssh::core {
 

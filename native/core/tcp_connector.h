@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "request.h"
+#include "core/messages.h"
 
 namespace native_ssh::core {
 

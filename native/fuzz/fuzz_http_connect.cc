@@ -12,8 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "core/base64.h"
 #include "core/proxy/http_connect.h"
+#include "core/util/base64.h"
 #include "proxy_fuzz_harness.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -47,8 +47,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // One byte at a time; past 4 KiB (filler) in 7-byte steps, which keeps the run fast and still
   // splits every delimiter somewhere.
-  const Outcome chunked =
-      DriveAllSplits(rules, run, stream, sizes, stream.size() <= 4096 ? 1 : 7);
+  const Outcome chunked = DriveAllSplits(rules, run, stream, sizes, stream.size() <= 4096 ? 1 : 7);
   if (chunked.verdict == Verdict::kDone) {
     // What was consumed ends with the blank line, within the header limit.
     const size_t consumed = stream.size() - chunked.leftover.size();

@@ -56,7 +56,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/block_pool.h"
+#include "core/util/block_pool.h"
 
 namespace {
 
@@ -467,8 +467,8 @@ void Exec(Runner& run, uint8_t script) {
   size_t message_length = 0;
   char* language = nullptr;
   size_t language_length = 0;
-  libssh2_channel_get_exit_signal(channel, &signal_name, &signal_length, &message,
-                                  &message_length, &language, &language_length);
+  libssh2_channel_get_exit_signal(channel, &signal_name, &signal_length, &message, &message_length,
+                                  &language, &language_length);
   Touch(signal_name, signal_length);
   Touch(message, message_length);
   Touch(language, language_length);
@@ -560,7 +560,8 @@ void RunSession(const uint8_t* data, size_t size) {
   if (message_length > 0) Touch(message, static_cast<size_t>(message_length));
 
   int freed = LIBSSH2_ERROR_EAGAIN;
-  for (int i = 0; i < 1000 && freed == LIBSSH2_ERROR_EAGAIN; ++i) freed = libssh2_session_free(session);
+  for (int i = 0; i < 1000 && freed == LIBSSH2_ERROR_EAGAIN; ++i)
+    freed = libssh2_session_free(session);
   if (freed == LIBSSH2_ERROR_EAGAIN) Fail("hang", "libssh2_session_free keeps answering EAGAIN");
 }
 

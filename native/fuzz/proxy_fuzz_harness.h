@@ -126,21 +126,11 @@ inline ProxyCase ReadCase(Reader& in, ProxyType type) {
   }
   Target& target = out.target;
   switch (flags >> 2 & 0x07) {
-    case 0:
-      target.host = "192.0.2.1";
-      break;
-    case 1:
-      target.host = "2001:db8::1";
-      break;
-    case 2:
-      target.host = "example.com";
-      break;
-    case 3:
-      target.host = std::string(255 + (flags >> 5 & 1), 'h');
-      break;
-    default:
-      target.host = in.Bytes(in.Byte());
-      break;
+    case 0: target.host = "192.0.2.1"; break;
+    case 1: target.host = "2001:db8::1"; break;
+    case 2: target.host = "example.com"; break;
+    case 3: target.host = std::string(255 + (flags >> 5 & 1), 'h'); break;
+    default: target.host = in.Bytes(in.Byte()); break;
   }
   const uint8_t high = in.Byte();  // high byte first: named, so the reading order is fixed
   const uint8_t low = in.Byte();

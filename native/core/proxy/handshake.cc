@@ -53,15 +53,47 @@ bool ParseIpv6Groups(std::string_view text, bool allow_ipv4_tail, std::array<uin
 
 }  // namespace
 
+Handshake::~Handshake() { WipeString(&output_); }
+
+Verdict Handshake::Feed(const uint8_t* data, size_t len) {
+  if (verdict_ == Verdict::kFailed || len == 0) return verdict_;
+  const char* bytes = reinterpret_cast<const char*>(data);
+  const size_t used = verdict_ == Verdict::kContinue ? Consume(bytes, len) : 0;
+  if (verdict_ == Verdict::kDone) leftover_.append(bytes + used, len - used);
+  return verdict_;
+}
+
+Verdict Handshake::OnEof() {
+  if (verdict_ == Verdict::kContinue) {
+    Fail(kProtocolCode, "proxy closed the connection during the handshake");
+  }
+  return verdict_;
+}
+
+std::string Handshake::TakeLeftover() {
+  if (verdict_ != Verdict::kDone) return std::string();
+  return std::exchange(leftover_, std::string());
+}
+
+void Handshake::FailWith(const char* code, std::string message) {
+  verdict_ = Verdict::kFailed;
+  error_ = {code, std::move(message)};
+  WipeString(&output_);
+  leftover_.clear();
+  OnFailed();
+}
+
+std::nullptr_t RejectRequest(ProxyError* error, const char* prefix, const char* message) {
+  if (error != nullptr) *error = {kUnsupportedCode, std::string(prefix) + message};
+  return nullptr;
+}
+
 std::unique_ptr<Handshake> MakeHandshake(const ProxyConfig& config, const Target& target,
                                          ProxyError* error) {
   switch (config.type) {
-    case ProxyType::kSocks4:
-      return Socks4Handshake::Create(config, target, error);
-    case ProxyType::kSocks5:
-      return Socks5Handshake::Create(config, target, error);
-    case ProxyType::kHttp:
-      return HttpConnectHandshake::Create(config, target, error);
+    case ProxyType::kSocks4: return Socks4Handshake::Create(config, target, error);
+    case ProxyType::kSocks5: return Socks5Handshake::Create(config, target, error);
+    case ProxyType::kHttp: return HttpConnectHandshake::Create(config, target, error);
   }
   if (error != nullptr) *error = {kUnsupportedCode, "Unsupported proxy type"};
   return nullptr;

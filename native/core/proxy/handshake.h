@@ -1,12 +1,12 @@
 // The proxy handshakes of native-ssh as pure state machines: bytes in, bytes out, no sockets.
 //
-// The session (native/core/session.cc, with TcpConnector) opens a TCP connection to the proxy
-// server, creates a Handshake with MakeHandshake(), writes whatever TakeOutput() returns, feeds
-// every byte it reads
-// into Feed(), and repeats until the verdict is kDone (the tunnel to the target is open; bytes the
-// proxy already relayed from the target are in TakeLeftover() and belong to SSH) or kFailed (see
-// error()). Protocols: SOCKS4 and SOCKS4a (socks4.h), SOCKS5 (socks5.h, RFC 1928 and RFC 1929),
-// HTTP CONNECT (http_connect.h, RFC 9110 §9.3.6).
+// The session's TransportStage (native/core/transport_stage.cc, with TcpConnector) opens a TCP
+// connection to the proxy server, creates a Handshake with MakeHandshake(), writes whatever
+// TakeOutput() returns, feeds every byte it reads into Feed(), and repeats until the verdict is
+// kDone (the tunnel to the target is open; bytes the proxy already relayed from the target are in
+// TakeLeftover() and belong to SSH) or kFailed (see error()). Protocols: SOCKS4 and SOCKS4a
+// (socks4.h), SOCKS5 (socks5.h, RFC 1928 and RFC 1929), HTTP CONNECT (http_connect.h, RFC 9110
+// §9.3.6).
 //
 // Error codes (ProxyError::code), the same for all three protocols:
 //   PROXY_UNSUPPORTED  the request cannot be expressed in the protocol: rejected by MakeHandshake()
@@ -35,9 +35,10 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 
-#include "core/wipe.h"
 #include "core/codes.h"
+#include "core/util/wipe.h"
 
 namespace native_ssh::core::proxy {
 
@@ -74,9 +75,9 @@ inline constexpr const char* kRefusedCode = codes::kProxyRefused;
 inline constexpr const char* kProtocolCode = codes::kProxyProtocol;
 inline constexpr const char* kUnsupportedCode = codes::kProxyUnsupported;
 
-// One proxy handshake on one TCP connection: owns the bytes still to be written, the bytes of the
-// proxy's reply received so far, the leftover bytes that follow the reply, and the outcome.
-// Single-threaded: only the engine thread calls it, one call at a time.
+// One proxy handshake on one TCP connection: owns the bytes still to be written, the leftover
+// bytes that follow the proxy's reply, and the outcome; each protocol (a subclass) reads its reply
+// in Consume(). Single-threaded: only the engine thread calls it, one call at a time.
 //
 // Contract shared by every implementation:
 // - Once the verdict is kDone or kFailed it never changes. Feed() after kDone appends the bytes to
@@ -86,23 +87,51 @@ inline constexpr const char* kUnsupportedCode = codes::kProxyUnsupported;
 // - TakeOutput() is empty after kFailed; TakeLeftover() is empty unless the verdict is kDone.
 class Handshake {
  public:
-  virtual ~Handshake() = default;
+  virtual ~Handshake();  // wipes what was still to be sent
+  Handshake(const Handshake&) = delete;
+  Handshake& operator=(const Handshake&) = delete;
+
   // Bytes to write to the proxy now; empty when nothing is to be sent. Call once after creation
   // and after every Feed(). They may hold the credentials: keep them in a WipedString
-  // (core/wipe.h) until sent. The handshake zeroes every buffer of its own that held them.
-  virtual std::string TakeOutput() = 0;
+  // (core/util/wipe.h) until sent. The handshake zeroes every buffer of its own that held them.
+  std::string TakeOutput() { return std::exchange(output_, std::string()); }
   // Bytes received from the proxy, in any split.
-  virtual Verdict Feed(const uint8_t* data, size_t len) = 0;
+  Verdict Feed(const uint8_t* data, size_t len);
   // The proxy closed the connection (EOF). Before the handshake finished this gives kFailed with
   // a PROXY_PROTOCOL error saying the proxy closed the connection during the handshake.
-  virtual Verdict OnEof() = 0;
+  Verdict OnEof();
   // After kDone: bytes received beyond the end of the proxy's reply (e.g. the SSH server's
   // banner); they belong to SSH. Moves them out: a second call returns only newer bytes.
-  virtual std::string TakeLeftover() = 0;
+  std::string TakeLeftover();
   // Valid after kFailed.
-  virtual const ProxyError& error() const = 0;
-  virtual Verdict verdict() const = 0;
+  const ProxyError& error() const { return error_; }
+  Verdict verdict() const { return verdict_; }
+
+ protected:
+  // `prefix` starts every error message ("SOCKS5 error: "); `output` is the first request.
+  Handshake(const char* prefix, std::string output) : output_(std::move(output)), prefix_(prefix) {}
+  // The protocol's reading of `len` (> 0) reply bytes while the verdict is kContinue: returns
+  // how many belong to the reply (once it sets kDone, the rest is leftover).
+  virtual size_t Consume(const char* bytes, size_t len) = 0;
+  // What a protocol drops when the handshake fails, besides the output and the leftover.
+  virtual void OnFailed() {}
+  // Sets kFailed with "<prefix><message>"; wipes the output, drops the leftover (OnFailed).
+  void Fail(const char* code, const std::string& message) { FailWith(code, prefix_ + message); }
+  // The same with a message of its own (no prefix).
+  void FailWith(const char* code, std::string message);
+
+  std::string output_;
+  std::string leftover_;
+  Verdict verdict_ = Verdict::kContinue;
+
+ private:
+  const char* prefix_;
+  ProxyError error_;
 };
+
+// For the protocols' Create(): fills `error` (when given) with PROXY_UNSUPPORTED and
+// "<prefix><message>"; returns nullptr.
+std::nullptr_t RejectRequest(ProxyError* error, const char* prefix, const char* message);
 
 // Validates config + target and creates the handshake for config.type. Returns nullptr and fills
 // *error (code PROXY_UNSUPPORTED, message with the protocol's prefix) when the request cannot be

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <utility>
 
-#include "core/base64.h"
-#include "core/wipe.h"
+#include "core/util/base64.h"
+#include "core/util/wipe.h"
 
 namespace native_ssh::core::proxy {
 
@@ -12,11 +12,8 @@ namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
 constexpr std::string_view kEndOfHeaders = "\r\n\r\n";
-constexpr char kPrefix[] = "Proxy error: ";
-
-std::unique_ptr<HttpConnectHandshake> Reject(ProxyError* error, const char* message) {
-  if (error != nullptr) *error = {kUnsupportedCode, std::string(kPrefix) + message};
-  return nullptr;
+std::nullptr_t Reject(ProxyError* error, const char* message) {
+  return RejectRequest(error, HttpConnectHandshake::kPrefix, message);
 }
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -39,13 +36,14 @@ std::unique_ptr<HttpConnectHandshake> HttpConnectHandshake::Create(const ProxyCo
   const bool ipv6 = ParseIpv6Literal(target.host, nullptr);
   const std::string authority =
       (ipv6 ? "[" + target.host + "]" : target.host) + ":" + std::to_string(target.port);
-  const std::string head = "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority +
-                           "\r\nUser-Agent: native-ssh\r\n";
+  const std::string head =
+      "CONNECT " + authority + " HTTP/1.1\r\nHost: " + authority + "\r\nUser-Agent: native-ssh\r\n";
   // The request holds the Basic token: it is written into one buffer reserved at its final size
   // (no reallocation leaves a copy behind), and login:password is zeroed once encoded.
   const size_t pair_size = config.login.size() + 1 + config.password.size();
   std::string request;
-  request.reserve(head.size() + (credentials ? kBasic.size() + Base64Length(pair_size) + 2 : 0) + 2);
+  request.reserve(head.size() + (credentials ? kBasic.size() + Base64Length(pair_size) + 2 : 0) +
+                  2);
   request += head;
   if (credentials) {
     std::string pair;
@@ -61,8 +59,6 @@ std::unique_ptr<HttpConnectHandshake> HttpConnectHandshake::Create(const ProxyCo
   request += "\r\n";
   return std::unique_ptr<HttpConnectHandshake>(new HttpConnectHandshake(std::move(request)));
 }
-
-HttpConnectHandshake::~HttpConnectHandshake() { WipeString(&output_); }
 
 bool HttpConnectHandshake::ParseStatusLine(std::string_view line, int* status) {
   // RFC 9112 §4: status-line = HTTP-version SP status-code SP [ reason-phrase ]. Many servers
@@ -92,20 +88,12 @@ bool HttpConnectHandshake::ParseStatusLine(std::string_view line, int* status) {
   return true;
 }
 
-std::string HttpConnectHandshake::TakeOutput() { return std::exchange(output_, std::string()); }
-
-Verdict HttpConnectHandshake::Feed(const uint8_t* data, size_t len) {
-  if (verdict_ == Verdict::kFailed || len == 0) return verdict_;
-  const char* bytes = reinterpret_cast<const char*>(data);
-  if (verdict_ == Verdict::kDone) {
-    leftover_.append(bytes, len);
-    return verdict_;
-  }
+size_t HttpConnectHandshake::Consume(const char* bytes, size_t len) {
   // Everything is appended; Step() moves what follows the header block into the leftover. The
   // buffer cannot grow past the cap plus one Feed(), since Step() fails at the cap.
   response_.append(bytes, len);
   Step();
-  return verdict_;
+  return len;
 }
 
 size_t HttpConnectHandshake::FindFrom(std::string_view needle, size_t* scan) const {
@@ -126,27 +114,27 @@ void HttpConnectHandshake::Step() {
       const size_t eol = FindFrom(kCrlf, &line_scan_);
       if (eol == std::string::npos || eol + kCrlf.size() > budget) {
         if (eol != std::string::npos || response_.size() >= budget) {
-          return Fail(kProtocolCode, std::string(kPrefix) + "response headers too large");
+          return Fail(kProtocolCode, "response headers too large");
         }
         return;  // need more
       }
       int status = 0;
       if (!ParseStatusLine(std::string_view(response_).substr(0, eol), &status)) {
-        return Fail(kProtocolCode, std::string(kPrefix) + "malformed status line");
+        return Fail(kProtocolCode, "malformed status line");
       }
       status_ = status;
       if (status_ == 407) {
-        return Fail(kAuthFailedCode, "Proxy authentication required (HTTP 407)");
+        return FailWith(kAuthFailedCode, "Proxy authentication required (HTTP 407)");
       }
       // Some proxies (tinyproxy 1.11) answer wrong credentials with 401 instead of 407.
       if (status_ == 401) {
-        return Fail(kAuthFailedCode, std::string(kPrefix) + "HTTP 401 (proxy authentication failed)");
+        return Fail(kAuthFailedCode, "HTTP 401 (proxy authentication failed)");
       }
       if (status_ == 101) {
-        return Fail(kProtocolCode, std::string(kPrefix) + "HTTP 101");
+        return Fail(kProtocolCode, "HTTP 101");
       }
       if (status_ >= 300) {
-        return Fail(kRefusedCode, std::string(kPrefix) + "HTTP " + std::to_string(status_));
+        return Fail(kRefusedCode, "HTTP " + std::to_string(status_));
       }
       // 1xx and 2xx: read on to the end of this header block.
       block_scan_ = eol;
@@ -154,7 +142,7 @@ void HttpConnectHandshake::Step() {
     const size_t end_pos = FindFrom(kEndOfHeaders, &block_scan_);
     if (end_pos == std::string::npos || end_pos + kEndOfHeaders.size() > budget) {
       if (end_pos != std::string::npos || response_.size() >= budget) {
-        return Fail(kProtocolCode, std::string(kPrefix) + "response headers too large");
+        return Fail(kProtocolCode, "response headers too large");
       }
       return;  // need more
     }
@@ -171,26 +159,6 @@ void HttpConnectHandshake::Step() {
     status_ = 0;
     line_scan_ = 0;
   }
-}
-
-Verdict HttpConnectHandshake::OnEof() {
-  if (verdict_ == Verdict::kContinue) {
-    Fail(kProtocolCode, std::string(kPrefix) + "proxy closed the connection during the handshake");
-  }
-  return verdict_;
-}
-
-std::string HttpConnectHandshake::TakeLeftover() {
-  if (verdict_ != Verdict::kDone) return std::string();
-  return std::exchange(leftover_, std::string());
-}
-
-void HttpConnectHandshake::Fail(const char* code, std::string message) {
-  verdict_ = Verdict::kFailed;
-  error_ = {code, std::move(message)};
-  WipeString(&output_);
-  response_.clear();
-  leftover_.clear();
 }
 
 }  // namespace native_ssh::core::proxy

@@ -49,37 +49,28 @@ class HttpConnectHandshake final : public Handshake {
   // login containing ':' when both credentials are set (RFC 7617 §2 forbids it in user-ids).
   static std::unique_ptr<HttpConnectHandshake> Create(const ProxyConfig& config,
                                                       const Target& target, ProxyError* error);
-  ~HttpConnectHandshake() override;
 
-  std::string TakeOutput() override;
-  Verdict Feed(const uint8_t* data, size_t len) override;
-  Verdict OnEof() override;
-  std::string TakeLeftover() override;
-  const ProxyError& error() const override { return error_; }
-  Verdict verdict() const override { return verdict_; }
+  static constexpr char kPrefix[] = "Proxy error: ";
 
   // Parses "HTTP/1.x NNN[ reason]" (no CRLF) into *status; false when malformed. Public for tests.
   static bool ParseStatusLine(std::string_view line, int* status);
 
  private:
-  explicit HttpConnectHandshake(std::string request) : output_(std::move(request)) {}
+  explicit HttpConnectHandshake(std::string request) : Handshake(kPrefix, std::move(request)) {}
 
+  size_t Consume(const char* bytes, size_t len) override;
+  void OnFailed() override { response_.clear(); }
   // Examines the response bytes received so far; may skip interim responses or set the verdict.
   void Step();
   // Finds needle in response_, resuming at *scan; on a miss moves *scan to where a later search
   // must start. Returns the position or npos.
   size_t FindFrom(std::string_view needle, size_t* scan) const;
-  void Fail(const char* code, std::string message);
 
-  std::string output_;
   std::string response_;   // bytes of the response block being read
   size_t skipped_ = 0;     // bytes of interim responses already consumed (count against the cap)
   size_t line_scan_ = 0;   // where the search for the status line's CRLF resumes
   size_t block_scan_ = 0;  // where the search for CRLFCRLF resumes
   int status_ = 0;         // 0 until the status line of the current block is parsed
-  std::string leftover_;
-  ProxyError error_;
-  Verdict verdict_ = Verdict::kContinue;
 };
 
 }  // namespace native_ssh::core::proxy

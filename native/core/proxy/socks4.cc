@@ -17,11 +17,8 @@ constexpr uint8_t kRejected = 91;
 constexpr uint8_t kNoIdentd = 92;
 constexpr uint8_t kIdentdMismatch = 93;
 
-constexpr char kPrefix[] = "SOCKS4 error: ";
-
-std::unique_ptr<Socks4Handshake> Reject(ProxyError* error, const char* message) {
-  if (error != nullptr) *error = {kUnsupportedCode, std::string(kPrefix) + message};
-  return nullptr;
+std::nullptr_t Reject(ProxyError* error, const char* message) {
+  return RejectRequest(error, Socks4Handshake::kPrefix, message);
 }
 
 }  // namespace
@@ -59,20 +56,11 @@ std::unique_ptr<Socks4Handshake> Socks4Handshake::Create(const ProxyConfig& conf
   return std::unique_ptr<Socks4Handshake>(new Socks4Handshake(std::move(request)));
 }
 
-std::string Socks4Handshake::TakeOutput() { return std::exchange(output_, std::string()); }
-
-Verdict Socks4Handshake::Feed(const uint8_t* data, size_t len) {
-  if (verdict_ == Verdict::kFailed || len == 0) return verdict_;
-  const char* bytes = reinterpret_cast<const char*>(data);
-  if (verdict_ == Verdict::kDone) {
-    leftover_.append(bytes, len);
-    return verdict_;
-  }
+size_t Socks4Handshake::Consume(const char* bytes, size_t len) {
   const size_t take = std::min(len, kReplySize - reply_.size());
   reply_.append(bytes, take);
   CheckReply();
-  if (verdict_ == Verdict::kDone) leftover_.append(bytes + take, len - take);
-  return verdict_;
+  return take;
 }
 
 void Socks4Handshake::CheckReply() {
@@ -83,8 +71,7 @@ void Socks4Handshake::CheckReply() {
       // DSTPORT and DSTIP carry nothing we need, but they must be consumed before SSH starts.
       if (reply_.size() == kReplySize) verdict_ = Verdict::kDone;
       return;
-    case kRejected:
-      return Fail(kRefusedCode, "request rejected or failed");
+    case kRejected: return Fail(kRefusedCode, "request rejected or failed");
     case kNoIdentd:
       return Fail(kAuthFailedCode,
                   "request rejected because SOCKS server cannot connect to identd on the client");
@@ -92,28 +79,8 @@ void Socks4Handshake::CheckReply() {
       return Fail(kAuthFailedCode,
                   "request rejected because the client program and identd report different "
                   "user-ids");
-    default:
-      return Fail(kProtocolCode, "invalid response code");
+    default: return Fail(kProtocolCode, "invalid response code");
   }
-}
-
-Verdict Socks4Handshake::OnEof() {
-  if (verdict_ == Verdict::kContinue) {
-    Fail(kProtocolCode, "proxy closed the connection during the handshake");
-  }
-  return verdict_;
-}
-
-std::string Socks4Handshake::TakeLeftover() {
-  if (verdict_ != Verdict::kDone) return std::string();
-  return std::exchange(leftover_, std::string());
-}
-
-void Socks4Handshake::Fail(const char* code, const char* message) {
-  verdict_ = Verdict::kFailed;
-  error_ = {code, std::string(kPrefix) + message};
-  output_.clear();
-  leftover_.clear();
 }
 
 }  // namespace native_ssh::core::proxy

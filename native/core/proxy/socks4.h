@@ -41,25 +41,16 @@ class Socks4Handshake final : public Handshake {
   static std::unique_ptr<Socks4Handshake> Create(const ProxyConfig& config, const Target& target,
                                                  ProxyError* error);
 
-  std::string TakeOutput() override;
-  Verdict Feed(const uint8_t* data, size_t len) override;
-  Verdict OnEof() override;
-  std::string TakeLeftover() override;
-  const ProxyError& error() const override { return error_; }
-  Verdict verdict() const override { return verdict_; }
+  static constexpr char kPrefix[] = "SOCKS4 error: ";
 
  private:
-  explicit Socks4Handshake(std::string request) : output_(std::move(request)) {}
+  explicit Socks4Handshake(std::string request) : Handshake(kPrefix, std::move(request)) {}
 
+  size_t Consume(const char* bytes, size_t len) override;
   // Examines the reply bytes received so far; may set the verdict.
   void CheckReply();
-  void Fail(const char* code, const char* message);
 
-  std::string output_;
   std::string reply_;  // at most the 8 reply bytes
-  std::string leftover_;
-  ProxyError error_;
-  Verdict verdict_ = Verdict::kContinue;
 };
 
 }  // namespace native_ssh::core::proxy

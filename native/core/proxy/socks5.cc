@@ -4,7 +4,7 @@
 #include <array>
 #include <utility>
 
-#include "core/wipe.h"
+#include "core/util/wipe.h"
 
 namespace native_ssh::core::proxy {
 
@@ -22,11 +22,8 @@ constexpr uint8_t kAtypIpv6 = 4;
 constexpr size_t kMaxField = 255;
 constexpr size_t kReplyHeader = 4;  // VER REP RSV ATYP
 
-constexpr char kPrefix[] = "SOCKS5 error: ";
-
-std::unique_ptr<Socks5Handshake> Reject(ProxyError* error, const char* message) {
-  if (error != nullptr) *error = {kUnsupportedCode, std::string(kPrefix) + message};
-  return nullptr;
+std::nullptr_t Reject(ProxyError* error, const char* message) {
+  return RejectRequest(error, Socks5Handshake::kPrefix, message);
 }
 
 }  // namespace
@@ -88,22 +85,15 @@ std::unique_ptr<Socks5Handshake> Socks5Handshake::Create(const ProxyConfig& conf
 
 Socks5Handshake::Socks5Handshake(std::string greeting, std::string auth_request,
                                  std::string connect_request)
-    : output_(std::move(greeting)),
+    : Handshake(kPrefix, std::move(greeting)),
       auth_request_(std::move(auth_request)),
       connect_request_(std::move(connect_request)) {
   WipeString(&auth_request);
 }
 
-Socks5Handshake::~Socks5Handshake() {
-  WipeString(&auth_request_);
-  WipeString(&output_);
-}
+Socks5Handshake::~Socks5Handshake() { WipeString(&auth_request_); }
 
-std::string Socks5Handshake::TakeOutput() { return std::exchange(output_, std::string()); }
-
-Verdict Socks5Handshake::Feed(const uint8_t* data, size_t len) {
-  if (verdict_ == Verdict::kFailed) return verdict_;
-  const char* bytes = reinterpret_cast<const char*>(data);
+size_t Socks5Handshake::Consume(const char* bytes, size_t len) {
   size_t used = 0;
   // Take no more than the message being read can need, so that the bytes after the final reply
   // stay for the leftover whatever the split.
@@ -113,8 +103,7 @@ Verdict Socks5Handshake::Feed(const uint8_t* data, size_t len) {
     used += take;
     Step();
   }
-  if (verdict_ == Verdict::kDone) leftover_.append(bytes + used, len - used);
-  return verdict_;
+  return used;
 }
 
 size_t Socks5Handshake::BytesWanted() const {
@@ -123,12 +112,8 @@ size_t Socks5Handshake::BytesWanted() const {
   if (have < kReplyHeader) return kReplyHeader - have;
   size_t total = 0;
   switch (static_cast<uint8_t>(message_[3])) {
-    case kAtypIpv4:
-      total = kReplyHeader + 4 + 2;
-      break;
-    case kAtypIpv6:
-      total = kReplyHeader + 16 + 2;
-      break;
+    case kAtypIpv4: total = kReplyHeader + 4 + 2; break;
+    case kAtypIpv6: total = kReplyHeader + 16 + 2; break;
     default:  // kAtypName; Step() has rejected every other type already
       if (have == kReplyHeader) return 1;
       total = kReplyHeader + 1 + static_cast<uint8_t>(message_[4]) + 2;
@@ -139,12 +124,9 @@ size_t Socks5Handshake::BytesWanted() const {
 
 void Socks5Handshake::Step() {
   switch (stage_) {
-    case Stage::kMethod:
-      return StepMethod();
-    case Stage::kAuth:
-      return StepAuth();
-    case Stage::kReply:
-      return StepReply();
+    case Stage::kMethod: return StepMethod();
+    case Stage::kAuth: return StepAuth();
+    case Stage::kReply: return StepReply();
   }
 }
 
@@ -195,26 +177,16 @@ void Socks5Handshake::StepReply() {
   }
   if (have >= 2) {
     switch (static_cast<uint8_t>(message_[1])) {
-      case 0:
-        break;
-      case 1:
-        return Fail(kRefusedCode, "general SOCKS server failure");
-      case 2:
-        return Fail(kRefusedCode, "connection not allowed by ruleset");
-      case 3:
-        return Fail(kRefusedCode, "network unreachable");
-      case 4:
-        return Fail(kRefusedCode, "host unreachable");
-      case 5:
-        return Fail(kRefusedCode, "connection refused");
-      case 6:
-        return Fail(kRefusedCode, "TTL expired");
-      case 7:
-        return Fail(kUnsupportedCode, "command not supported");
-      case 8:
-        return Fail(kUnsupportedCode, "address kind not supported");
-      default:
-        return Fail(kProtocolCode, "unknown error");
+      case 0: break;
+      case 1: return Fail(kRefusedCode, "general SOCKS server failure");
+      case 2: return Fail(kRefusedCode, "connection not allowed by ruleset");
+      case 3: return Fail(kRefusedCode, "network unreachable");
+      case 4: return Fail(kRefusedCode, "host unreachable");
+      case 5: return Fail(kRefusedCode, "connection refused");
+      case 6: return Fail(kRefusedCode, "TTL expired");
+      case 7: return Fail(kUnsupportedCode, "command not supported");
+      case 8: return Fail(kUnsupportedCode, "address kind not supported");
+      default: return Fail(kProtocolCode, "unknown error");
     }
   }
   if (have >= 3 && message_[2] != 0) return Fail(kProtocolCode, "invalid reserved byte");
@@ -231,25 +203,9 @@ void Socks5Handshake::StepReply() {
   }
 }
 
-Verdict Socks5Handshake::OnEof() {
-  if (verdict_ == Verdict::kContinue) {
-    Fail(kProtocolCode, "proxy closed the connection during the handshake");
-  }
-  return verdict_;
-}
-
-std::string Socks5Handshake::TakeLeftover() {
-  if (verdict_ != Verdict::kDone) return std::string();
-  return std::exchange(leftover_, std::string());
-}
-
-void Socks5Handshake::Fail(const char* code, const char* message) {
-  verdict_ = Verdict::kFailed;
-  error_ = {code, std::string(kPrefix) + message};
+void Socks5Handshake::OnFailed() {
   WipeString(&auth_request_);
-  WipeString(&output_);
   message_.clear();
-  leftover_.clear();
 }
 
 }  // namespace native_ssh::core::proxy

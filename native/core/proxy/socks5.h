@@ -50,18 +50,15 @@ class Socks5Handshake final : public Handshake {
                                                  ProxyError* error);
   ~Socks5Handshake() override;
 
-  std::string TakeOutput() override;
-  Verdict Feed(const uint8_t* data, size_t len) override;
-  Verdict OnEof() override;
-  std::string TakeLeftover() override;
-  const ProxyError& error() const override { return error_; }
-  Verdict verdict() const override { return verdict_; }
+  static constexpr char kPrefix[] = "SOCKS5 error: ";
 
  private:
   enum class Stage { kMethod, kAuth, kReply };
 
   Socks5Handshake(std::string greeting, std::string auth_request, std::string connect_request);
 
+  size_t Consume(const char* bytes, size_t len) override;
+  void OnFailed() override;
   // How many more bytes the message being read may need; at least 1.
   size_t BytesWanted() const;
   // Examines the bytes of the message being read; may move to the next stage or set the verdict.
@@ -69,16 +66,11 @@ class Socks5Handshake final : public Handshake {
   void StepMethod();
   void StepAuth();
   void StepReply();
-  void Fail(const char* code, const char* message);
 
   Stage stage_ = Stage::kMethod;
-  std::string output_;
   std::string auth_request_;  // empty when no credentials are offered; holds the password
   std::string connect_request_;
   std::string message_;  // bytes of the reply being read
-  std::string leftover_;
-  ProxyError error_;
-  Verdict verdict_ = Verdict::kContinue;
 };
 
 }  // namespace native_ssh::core::proxy

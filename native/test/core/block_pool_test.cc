@@ -1,6 +1,6 @@
 // Unit tests of BlockPool: libssh2's per-session memory with spare packet-sized blocks.
-#include "core/block_pool.h"
-#include "core/wipe.h"
+#include "core/util/block_pool.h"
+#include "core/util/wipe.h"
 
 #include <cstdint>
 #include <cstring>

@@ -1,5 +1,5 @@
 // Unit tests of ByteBuffer: the growable output buffer handed to JavaScript without a copy.
-#include "core/byte_buffer.h"
+#include "core/util/byte_buffer.h"
 
 #include <cstdlib>
 #include <string>

@@ -31,8 +31,14 @@ std::string ServerBytes(const std::string lists[8]) {
   return "a greeting line\r\nSSH-2.0-Test_1.0\r\n" + packet;
 }
 
-const std::string kServer[8] = {"sntrup761x25519-sha512@openssh.com", "ssh-ed25519", "aes128-ctr",
-                                "aes128-ctr", "hmac-sha2-256", "hmac-sha2-256", "none", "none"};
+const std::string kServer[8] = {"sntrup761x25519-sha512@openssh.com",
+                                "ssh-ed25519",
+                                "aes128-ctr",
+                                "aes128-ctr",
+                                "hmac-sha2-256",
+                                "hmac-sha2-256",
+                                "none",
+                                "none"};
 
 }  // namespace
 
@@ -55,8 +61,14 @@ TEST(DescribesTheFirstCategoryWithNothingInCommon) {
   const std::string bytes = ServerBytes(kServer);
   KexinitSniffer sniffer;
   sniffer.Feed(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
-  const std::string ours[8] = {"curve25519-sha256,ecdh-sha2-nistp256", "ssh-ed25519", "aes128-ctr",
-                               "aes128-ctr", "hmac-sha2-256", "hmac-sha2-256", "none", "none"};
+  const std::string ours[8] = {"curve25519-sha256,ecdh-sha2-nistp256",
+                               "ssh-ed25519",
+                               "aes128-ctr",
+                               "aes128-ctr",
+                               "hmac-sha2-256",
+                               "hmac-sha2-256",
+                               "none",
+                               "none"};
   EXPECT_EQ(DescribeNegotiationFailure(ours, sniffer),
             "no common key exchange: we offer curve25519-sha256,ecdh-sha2-nistp256; the server "
             "offers sntrup761x25519-sha512@openssh.com");

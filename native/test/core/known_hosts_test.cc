@@ -85,8 +85,13 @@ bool HasNote(const KnownHostsResult& result, std::string_view note) {
 
 TEST(Base64RoundTripsRfc4648Vectors) {
   const std::pair<std::string, std::string> vectors[] = {
-      {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},        {"foo", "Zm9v"},
-      {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+      {"", ""},
+      {"f", "Zg=="},
+      {"fo", "Zm8="},
+      {"foo", "Zm9v"},
+      {"foob", "Zm9vYg=="},
+      {"fooba", "Zm9vYmE="},
+      {"foobar", "Zm9vYmFy"},
   };
   for (const auto& [plain, encoded] : vectors) {
     EXPECT_EQ(Base64Encode(plain), encoded);
@@ -98,8 +103,8 @@ TEST(Base64RoundTripsRfc4648Vectors) {
 }
 
 TEST(Base64DecodeAcceptsOnlyCanonicalText) {
-  for (const char* bad : {"Zg", "Zg=", "Zm9", "Z===", "====", "Zg==Zg==", "Zm=v", "Zm9v\n",
-                          "Zm9v ", "Zh==", "Zm9=", "Zm-v", "Zm_v", "Zm9v=", "\xc3\xa9xyz"}) {
+  for (const char* bad : {"Zg", "Zg=", "Zm9", "Z===", "====", "Zg==Zg==", "Zm=v", "Zm9v\n", "Zm9v ",
+                          "Zh==", "Zm9=", "Zm-v", "Zm_v", "Zm9v=", "\xc3\xa9xyz"}) {
     if (!EXPECT_FALSE(Base64Decode(bad).has_value())) std::fprintf(stderr, "    for %s\n", bad);
   }
 }
@@ -150,8 +155,8 @@ TEST(HostNamesCompareCaseInsensitively) {
 }
 
 TEST(IpLiteralsMatchAsWritten) {
-  const std::string file = Line("192.0.2.10", kEd25519) + Line("2001:db8::1", kEcdsa) +
-                           Line("[2001:db8::2]:2222", kRsa);
+  const std::string file =
+      Line("192.0.2.10", kEd25519) + Line("2001:db8::1", kEcdsa) + Line("[2001:db8::2]:2222", kRsa);
   EXPECT_EQ(MatchIn(file, "192.0.2.10", 22, kEd25519), HostKeyMatch::kMatch);
   EXPECT_EQ(MatchIn(file, "192.0.2.1", 22, kEd25519), HostKeyMatch::kUnknown);
   EXPECT_EQ(MatchIn(file, "2001:db8::1", 22, kEcdsa), HostKeyMatch::kMatch);
@@ -161,8 +166,8 @@ TEST(IpLiteralsMatchAsWritten) {
 // ---- ports ------------------------------------------------------------------------------------
 
 TEST(BracketedEntriesApplyToTheirPortOnly) {
-  const std::string file = Line("server.example.com", kEd25519) +
-                           Line("[server.example.com]:2222", kEd25519B);
+  const std::string file =
+      Line("server.example.com", kEd25519) + Line("[server.example.com]:2222", kEd25519B);
   EXPECT_EQ(MatchIn(file, "server.example.com", 22, kEd25519), HostKeyMatch::kMatch);
   const KnownHostsResult ported = CheckIn(file, "server.example.com", 2222, kEd25519B);
   EXPECT_EQ(ported.match, HostKeyMatch::kMatch);
@@ -197,8 +202,8 @@ TEST(CommaSeparatedNamesEachMatch) {
 }
 
 TEST(WildcardsStarAndQuestionMark) {
-  const std::string file = Line("*.example.com", kEd25519) + Line("192.0.2.?", kEcdsa) +
-                           Line("[*.ported.net]:*", kRsa);
+  const std::string file =
+      Line("*.example.com", kEd25519) + Line("192.0.2.?", kEcdsa) + Line("[*.ported.net]:*", kRsa);
   EXPECT_EQ(MatchIn(file, "a.example.com", 22, kEd25519), HostKeyMatch::kMatch);
   EXPECT_EQ(MatchIn(file, "a.b.example.com", 22, kEd25519), HostKeyMatch::kMatch);
   EXPECT_EQ(MatchIn(file, "example.com", 22, kEd25519), HostKeyMatch::kUnknown);
@@ -216,9 +221,9 @@ TEST(NegatedPatternRulesTheLineOut) {
   EXPECT_EQ(MatchIn(file, "bad.example.com", 22, kEd25519), HostKeyMatch::kUnknown);
   EXPECT_EQ(MatchIn(file, "bad.example.com", 22, kEd25519B), HostKeyMatch::kUnknown);
   // The order of the patterns does not matter; a negation alone never names a host.
-  EXPECT_EQ(MatchIn(Line("!bad.example.com,*.example.com", kEd25519), "bad.example.com", 22,
-                    kEd25519),
-            HostKeyMatch::kUnknown);
+  EXPECT_EQ(
+      MatchIn(Line("!bad.example.com,*.example.com", kEd25519), "bad.example.com", 22, kEd25519),
+      HostKeyMatch::kUnknown);
   EXPECT_EQ(MatchIn(Line("!bad.example.com", kEd25519), "good.example.com", 22, kEd25519),
             HostKeyMatch::kUnknown);
   EXPECT_EQ(MatchIn(Line("!*.internal,*", kEd25519), "db.internal", 22, kEd25519),
@@ -255,12 +260,12 @@ TEST(HashedEntriesFromSshKeygenMatch) {
 }
 
 TEST(MalformedHashedNamesAreSkipped) {
-  const std::string file = Line("|1|+K3OLgepGZmFVUgqnaOTjX/8ubM=", kEd25519) +          // no hash
-                           Line("|1|+K3OLgepGZmFVUgqnaOTjX/8ubM=|X1LVRggp", kEd25519) +  // 6 bytes
-                           Line(std::string(kHashedServer) + ",other", kEd25519) +   // a list
-                           Line("|1||X1LVRggpBMwKkQZ2ptvSiBADXJE=", kEd25519) +      // no salt
-                           Line("|2|+K3OLgepGZmFVUgqnaOTjX/8ubM=|X1LVRggpBMwKkQZ2ptvSiBADXJE=",
-                                kEd25519);
+  const std::string file =
+      Line("|1|+K3OLgepGZmFVUgqnaOTjX/8ubM=", kEd25519) +           // no hash
+      Line("|1|+K3OLgepGZmFVUgqnaOTjX/8ubM=|X1LVRggp", kEd25519) +  // 6 bytes
+      Line(std::string(kHashedServer) + ",other", kEd25519) +       // a list
+      Line("|1||X1LVRggpBMwKkQZ2ptvSiBADXJE=", kEd25519) +          // no salt
+      Line("|2|+K3OLgepGZmFVUgqnaOTjX/8ubM=|X1LVRggpBMwKkQZ2ptvSiBADXJE=", kEd25519);
   const KnownHostsResult result = CheckIn(file, "server.example.com", 22, kEd25519);
   EXPECT_EQ(result.match, HostKeyMatch::kUnknown);
   EXPECT_EQ(result.notes.size(), 5u);
@@ -354,8 +359,8 @@ TEST(RevocationAppliesToTheHostsOfItsLine) {
 }
 
 TEST(CertAuthorityLinesAreSkippedWithANote) {
-  const std::string file = Line("# CAs", "") + "@cert-authority *.example.com " + kEd25519 +
-                           "\n" + Line("host.example.com", kEd25519B);
+  const std::string file = Line("# CAs", "") + "@cert-authority *.example.com " + kEd25519 + "\n" +
+                           Line("host.example.com", kEd25519B);
   const KnownHostsResult result = CheckIn(file, "host.example.com", 22, kEd25519);
   EXPECT_EQ(result.match, HostKeyMatch::kMismatch);
   EXPECT_EQ(result.matched_line, 3);
@@ -382,30 +387,29 @@ TEST(TypeMustAgreeWithTheKeyBlob) {
             Joined({"line 1: key type ssh-rsa does not match the type inside the key "
                     "(ssh-ed25519) (skipped)"}));
   // The same key under its right type in a later line still counts.
-  EXPECT_EQ(MatchIn(file + Line("server", kEd25519), "server", 22, kEd25519),
-            HostKeyMatch::kMatch);
+  EXPECT_EQ(MatchIn(file + Line("server", kEd25519), "server", 22, kEd25519), HostKeyMatch::kMatch);
 }
 
 TEST(MalformedLinesAreSkippedWithNotes) {
   const std::string file =
-      "server\n"                                  // 1: no type, no key
-      "server ssh-ed25519\n"                      // 2: no key
-      "@revoked server ssh-ed25519\n"             // 3: no key after the marker
-      "server ssh-ed25519 AAAA!!!!\n"             // 4: not base64
-      "server ssh-ed25519 AAAAC3NzaC1lZDI1NTE5\n" // 5: the length says 11, the blob is shorter
-      "server ssh-ed25519 AAAAAA==\n"             // 6: a zero-length type
-      + Line("server", kEd25519);                 // 7: fine
+      "server\n"                                   // 1: no type, no key
+      "server ssh-ed25519\n"                       // 2: no key
+      "@revoked server ssh-ed25519\n"              // 3: no key after the marker
+      "server ssh-ed25519 AAAA!!!!\n"              // 4: not base64
+      "server ssh-ed25519 AAAAC3NzaC1lZDI1NTE5\n"  // 5: the length says 11, the blob is shorter
+      "server ssh-ed25519 AAAAAA==\n"              // 6: a zero-length type
+      + Line("server", kEd25519);                  // 7: fine
   const KnownHostsResult result = CheckIn(file, "server", 22, kEd25519);
   EXPECT_EQ(result.match, HostKeyMatch::kMatch);
   EXPECT_EQ(result.matched_line, 7);
   EXPECT_EQ(Joined(result.notes), Joined({
-                                       "line 1: expected host names, key type and key (skipped)",
-                                       "line 2: expected host names, key type and key (skipped)",
-                                       "line 3: expected host names, key type and key (skipped)",
-                                       "line 4: key is not valid base64 (skipped)",
-                                       "line 5: key data is malformed (skipped)",
-                                       "line 6: key data is malformed (skipped)",
-                                   }));
+                                      "line 1: expected host names, key type and key (skipped)",
+                                      "line 2: expected host names, key type and key (skipped)",
+                                      "line 3: expected host names, key type and key (skipped)",
+                                      "line 4: key is not valid base64 (skipped)",
+                                      "line 5: key data is malformed (skipped)",
+                                      "line 6: key data is malformed (skipped)",
+                                  }));
 }
 
 TEST(NotesAreCappedWithACount) {
@@ -429,10 +433,9 @@ TEST(NotesShowOnlyPrintableText) {
 // ---- layout: comments, blanks, line ends, long lines ------------------------------------------
 
 TEST(CommentsBlankLinesAndTrailingComments) {
-  const std::string file = std::string("# a comment\n\n   \n\t# indented comment\n") +
-                           "server " + kEd25519 + " root@build-host extra words\n" +
-                           "other " + kEcdsa + "   # trailing comment\n" +
-                           "  \tthird\t" + kRsa + "\t\n";
+  const std::string file = std::string("# a comment\n\n   \n\t# indented comment\n") + "server " +
+                           kEd25519 + " root@build-host extra words\n" + "other " + kEcdsa +
+                           "   # trailing comment\n" + "  \tthird\t" + kRsa + "\t\n";
   KnownHosts known_hosts;
   known_hosts.Parse(file);
   const KnownHostsResult server = known_hosts.Check("server", 22, Key(kEd25519));
@@ -543,7 +546,10 @@ TEST(FormatLineRefusesWhatItCannotWriteSafely) {
   HostKey bad;
   bad.type = "ssh-ed25519";
   EXPECT_EQ(KnownHosts::FormatLine("server", 22, bad, false), "");
-  bad.blob = std::string("\0\0\0\x04" "a b\n", 8);
+  bad.blob = std::string(
+      "\0\0\0\x04"
+      "a b\n",
+      8);
   EXPECT_EQ(KnownHosts::FormatLine("server", 22, bad, false), "");
 }
 

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "core/base64.h"
 #include "core/proxy/handshake.h"
 #include "core/proxy/http_connect.h"
+#include "core/util/base64.h"
 #include "test_main.h"
 
 namespace native_ssh::core::proxy {
@@ -616,8 +616,8 @@ TEST(HttpErrorStatuses) {
 
 TEST(Http401IsAnAuthFailure) {
   // tinyproxy 1.11 answers a wrong Proxy-Authorization with 401 rather than 407.
-  const Outcome run = RunAllSplits(Config(ProxyType::kHttp), At("192.0.2.1"),
-                                   "HTTP/1.1 401 Unauthorized\r\n\r\n");
+  const Outcome run =
+      RunAllSplits(Config(ProxyType::kHttp), At("192.0.2.1"), "HTTP/1.1 401 Unauthorized\r\n\r\n");
   EXPECT_EQ(run.verdict, Verdict::kFailed);
   EXPECT_EQ(run.code, "PROXY_AUTH_FAILED");
   EXPECT_EQ(run.message, "Proxy error: HTTP 401 (proxy authentication failed)");

@@ -4,8 +4,11 @@
 // realloc lets glibc grow large blocks with mremap: nothing is copied and only the new pages are
 // touched. Release() hands the block to the binding, which gives it to JavaScript as an external
 // Buffer and frees it with std::free.
-#ifndef NATIVE_SSH_CORE_BYTE_BUFFER_H_
-#define NATIVE_SSH_CORE_BYTE_BUFFER_H_
+//
+// Not thread-safe: filled on the engine thread (ExecChannel), then moved, inside an Event, to the
+// JavaScript thread that releases it.
+#ifndef NATIVE_SSH_CORE_UTIL_BYTE_BUFFER_H_
+#define NATIVE_SSH_CORE_UTIL_BYTE_BUFFER_H_
 
 #include <cstddef>
 
@@ -41,4 +44,4 @@ class ByteBuffer {
 
 }  // namespace native_ssh::core
 
-#endif  // NATIVE_SSH_CORE_BYTE_BUFFER_H_
+#endif  // NATIVE_SSH_CORE_UTIL_BYTE_BUFFER_H_

@@ -5,8 +5,8 @@
 //
 // Pure functions and a value type: any thread may use them, one thread per object. No OpenSSL
 // here: the proxy library (cmake/core-tests.cmake) is built and fuzzed without it.
-#ifndef NATIVE_SSH_CORE_WIPE_H_
-#define NATIVE_SSH_CORE_WIPE_H_
+#ifndef NATIVE_SSH_CORE_UTIL_WIPE_H_
+#define NATIVE_SSH_CORE_UTIL_WIPE_H_
 
 #include <cstddef>
 #include <string>
@@ -43,7 +43,8 @@ class WipedString {
   WipedString& operator=(std::string&& more);
   // Appends the bytes of `more`, then zeroes `more`.
   WipedString& operator+=(std::string&& more);
-  // Removes `count` bytes at `position` (0 in the send loop); the bytes freed at the end are zeroed.
+  // Removes `count` bytes at `position` (0 in the send loop); the bytes freed at the end are
+  // zeroed.
   void erase(size_t position, size_t count);
 
   bool empty() const { return bytes_.empty(); }
@@ -56,4 +57,4 @@ class WipedString {
 
 }  // namespace native_ssh::core
 
-#endif  // NATIVE_SSH_CORE_WIPE_H_
+#endif  // NATIVE_SSH_CORE_UTIL_WIPE_H_

@@ -1,4 +1,4 @@
-#include "core/wipe.h"
+#include "core/util/wipe.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -26,7 +26,7 @@ void WipeAndRelease(void* data, size_t size) {
   const uintptr_t start = reinterpret_cast<uintptr_t>(data);
   const uintptr_t end = start + size;
   const uintptr_t first = (start + kPage - 1) & ~(kPage - 1);  // first whole page
-  const uintptr_t last = end & ~(kPage - 1);                    // end of the last whole page
+  const uintptr_t last = end & ~(kPage - 1);                   // end of the last whole page
   if (last <= first || madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED) != 0) {
     WipeBytes(data, size);
     return;

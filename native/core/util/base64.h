@@ -2,8 +2,8 @@
 // code (keys, salts and hashes in the file; fingerprints) and the HTTP CONNECT proxy (the Basic
 // credentials of RFC 7617 §2). Pure functions: any thread may call them.
 
-#ifndef NATIVE_SSH_CORE_BASE64_H_
-#define NATIVE_SSH_CORE_BASE64_H_
+#ifndef NATIVE_SSH_CORE_UTIL_BASE64_H_
+#define NATIVE_SSH_CORE_UTIL_BASE64_H_
 
 #include <optional>
 #include <string>
@@ -26,4 +26,4 @@ std::optional<std::string> Base64Decode(std::string_view text);
 
 }  // namespace native_ssh::core
 
-#endif  // NATIVE_SSH_CORE_BASE64_H_
+#endif  // NATIVE_SSH_CORE_UTIL_BASE64_H_

@@ -1,4 +1,4 @@
-#include "core/base64.h"
+#include "core/util/base64.h"
 
 #include <cstddef>
 #include <cstdint>

@@ -2,13 +2,13 @@
 // buffer is zeroed when it is destroyed, overwritten or moved from (WipeString: the whole capacity,
 // so the inline buffer of a short string too), and it has no stream operator, so it cannot be
 // logged by accident. Any thread; one at a time per object.
-#ifndef NATIVE_SSH_CORE_SECRET_H_
-#define NATIVE_SSH_CORE_SECRET_H_
+#ifndef NATIVE_SSH_CORE_UTIL_SECRET_H_
+#define NATIVE_SSH_CORE_UTIL_SECRET_H_
 
 #include <string>
 #include <utility>
 
-#include "core/wipe.h"
+#include "core/util/wipe.h"
 
 namespace native_ssh::core {
 
@@ -45,7 +45,8 @@ class Secret {
     return secret;
   }
   char* data() { return value_.data(); }
-  // Shortens the secret (the bytes cut off stay in the buffer until Wipe(), which zeroes all of it).
+  // Shortens the secret (the bytes cut off stay in the buffer until Wipe(), which zeroes all of
+  // it).
   void Truncate(size_t size) {
     if (size < value_.size()) value_.resize(size);
   }
@@ -63,4 +64,4 @@ class Secret {
 
 }  // namespace native_ssh::core
 
-#endif  // NATIVE_SSH_CORE_SECRET_H_
+#endif  // NATIVE_SSH_CORE_UTIL_SECRET_H_

@@ -1,10 +1,10 @@
-#include "block_pool.h"
+#include "core/util/block_pool.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
-#include "core/wipe.h"
+#include "core/util/wipe.h"
 
 namespace native_ssh::core {
 

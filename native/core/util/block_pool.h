@@ -20,8 +20,8 @@
 // A block handed back to malloc is zeroed with WipeAndRelease() (its whole pages go back to the
 // kernel): a memset would fault in the pages of a 40 KiB block that held a few bytes, and freed
 // heap memory stays resident (measured: ~25 KiB more RSS per idle connection).
-#ifndef NATIVE_SSH_CORE_BLOCK_POOL_H_
-#define NATIVE_SSH_CORE_BLOCK_POOL_H_
+#ifndef NATIVE_SSH_CORE_UTIL_BLOCK_POOL_H_
+#define NATIVE_SSH_CORE_UTIL_BLOCK_POOL_H_
 
 #include <cstddef>
 #include <vector>
@@ -57,4 +57,4 @@ class BlockPool {
 
 }  // namespace native_ssh::core
 
-#endif  // NATIVE_SSH_CORE_BLOCK_POOL_H_
+#endif  // NATIVE_SSH_CORE_UTIL_BLOCK_POOL_H_

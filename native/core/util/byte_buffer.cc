@@ -1,4 +1,4 @@
-#include "byte_buffer.h"
+#include "core/util/byte_buffer.h"
 
 #include <cstdint>
 #include <cstdlib>

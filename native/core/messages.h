@@ -1,7 +1,9 @@
-// Plain request and event types that cross between the JavaScript thread and the engine thread.
-// Only owned values (strings, byte vectors, numbers) live here: nothing points into V8 or libssh2.
-#ifndef NATIVE_SSH_CORE_REQUEST_H_
-#define NATIVE_SSH_CORE_REQUEST_H_
+// The messages between the JavaScript thread and the engine thread: the requests (ConnectRequest,
+// ExecRequest), the events that answer them (Event, EventKind, Error) and the EventSink that takes
+// events. Only owned values (strings, byte vectors, numbers) live here: nothing points into V8 or
+// libssh2.
+#ifndef NATIVE_SSH_CORE_MESSAGES_H_
+#define NATIVE_SSH_CORE_MESSAGES_H_
 
 #include <cstdint>
 #include <map>
@@ -9,9 +11,9 @@
 #include <utility>
 #include <vector>
 
-#include "byte_buffer.h"
-#include "codes.h"
-#include "secret.h"
+#include "core/codes.h"
+#include "core/util/byte_buffer.h"
+#include "core/util/secret.h"
 
 namespace native_ssh::core {
 
@@ -25,12 +27,12 @@ enum class AuthType { kPassword, kPrivateKey, kAgent, kKeyboardInteractive };
 
 struct AuthSpec {
   AuthType type = AuthType::kPassword;
-  Secret password;                 // password auth
-  Secret private_key;              // key text (PEM or OpenSSH), read by TypeScript
-  std::string public_key;          // optional public key text ("ssh-ed25519 AAAA... comment")
-  Secret passphrase;               // optional
-  std::vector<Secret> responses;   // keyboard-interactive answers, in order across all prompts
-  std::string agent_socket;        // agent auth: SSH_AUTH_SOCK as seen by the caller
+  Secret password;                // password auth
+  Secret private_key;             // key text (PEM or OpenSSH), read by TypeScript
+  std::string public_key;         // optional public key text ("ssh-ed25519 AAAA... comment")
+  Secret passphrase;              // optional
+  std::vector<Secret> responses;  // keyboard-interactive answers, in order across all prompts
+  std::string agent_socket;       // agent auth: SSH_AUTH_SOCK as seen by the caller
 };
 
 enum class ProxyKind { kNone, kSocks4, kSocks5, kHttp };
@@ -50,11 +52,11 @@ enum class HostKeyPolicy { kStrict, kAcceptNew, kOff };
 // How the server's key is checked (all inputs read by TypeScript; the engine only compares).
 struct HostKeyCheck {
   HostKeyPolicy policy = HostKeyPolicy::kAcceptNew;
-  std::string known_hosts_text;   // contents of the known_hosts file ("" when absent)
-  std::string known_hosts_path;   // for messages
-  bool record_new = false;        // accept-new: return the line to append for a new host
-  bool hash_new = false;          // that line names the host hashed (HashKnownHosts)
-  std::string pinned_fingerprint; // "SHA256:<base64>", or empty
+  std::string known_hosts_text;    // contents of the known_hosts file ("" when absent)
+  std::string known_hosts_path;    // for messages
+  bool record_new = false;         // accept-new: return the line to append for a new host
+  bool hash_new = false;           // that line names the host hashed (HashKnownHosts)
+  std::string pinned_fingerprint;  // "SHA256:<base64>", or empty
 };
 
 struct ConnectRequest {
@@ -65,7 +67,8 @@ struct ConnectRequest {
   AuthSpec auth;
   ProxySpec proxy;
   uint32_t connect_timeout_ms = codes::kConnectTimeoutMs;  // what is left of the bound at the start
-  uint32_t connect_timeout_total_ms = codes::kConnectTimeoutMs;  // the bound as configured (messages)
+  uint32_t connect_timeout_total_ms =
+      codes::kConnectTimeoutMs;  // the bound as configured (messages)
   // When set: the end of the bound on uv_hrtime()'s clock, in ms. The engine's timer then also
   // counts the time between JavaScript's split of the bound and the engine's start (copying a
   // large known_hosts into the request, a busy engine thread).
@@ -83,12 +86,28 @@ struct ConnectRequest {
   // 0 = none. Notices do not keep the process alive.
   uint64_t notice_request_id = 0;
   bool debug = false;  // send "debug" notices (stages, algorithms, auth methods, channels)
+
+  // What is left of the connect bound at `now_ms` (uv_hrtime()'s clock, in ms): at least 1.
+  uint64_t ConnectTimeoutLeftMs(uint64_t now_ms) const {
+    if (connect_deadline_hr_ms == 0) return connect_timeout_ms;
+    const uint64_t left_ms = connect_deadline_hr_ms > now_ms ? connect_deadline_hr_ms - now_ms : 1;
+    return left_ms < connect_timeout_ms ? left_ms : connect_timeout_ms;
+  }
+
+  // After login the secrets are not needed: wiped then rather than when the connection closes.
+  void WipeSecrets() {
+    auth.password.Wipe();
+    auth.private_key.Wipe();
+    auth.passphrase.Wipe();
+    for (Secret& answer : auth.responses) answer.Wipe();
+    proxy.password.Wipe();
+  }
 };
 
 struct ExecRequest {
   std::string command;
   std::vector<uint8_t> stdin_data;
-  uint32_t timeout_ms = 0;  // 0 = none
+  uint32_t timeout_ms = 0;                               // 0 = none
   std::vector<std::pair<std::string, std::string>> env;  // sent as "env" requests (RFC 4254 6.4)
   bool pty = false;
   std::string term = codes::kPtyTerm;
@@ -96,7 +115,7 @@ struct ExecRequest {
   uint32_t rows = codes::kPtyRows;
   uint64_t max_stdout = 0;  // bytes kept; 0 = no cap (the rest is drained and dropped)
   uint64_t max_stderr = 0;
-  bool stream = false;      // deliver output as kExecData events, with flow control (Ack)
+  bool stream = false;  // deliver output as kExecData events, with flow control (Ack)
   // stdin arrives in pieces (Session::WriteStdin, then EndStdin) instead of stdin_data; each
   // piece taken by the channel is acknowledged with a kExecStdin event.
   bool stdin_stream = false;
@@ -110,7 +129,15 @@ struct Error {
   int ssh_errno = 0;    // libssh2 error number where one exists
 };
 
-enum class EventKind { kConnected, kHostKey, kExecDone, kExecData, kExecStdin, kClosed, kNotice };
+enum class EventKind {
+  kConnected,
+  kHostKey,
+  kExecFinished,
+  kExecData,
+  kExecStdin,
+  kClosed,
+  kNotice
+};
 
 // One event for the JavaScript side. `final` events settle their request.
 struct Event {
@@ -125,12 +152,22 @@ struct Event {
   ByteBuffer err;                           // exec: stderr bytes
   bool out_truncated = false;
   bool err_truncated = false;
-  int stream_index = 0;                     // kExecData: 0 stdout, 1 stderr
+  int stream_index = 0;  // kExecData: 0 stdout, 1 stderr
   bool has_exit_status = false;
   int exit_status = 0;
   std::string exit_signal;
-  bool cancelled = false;                   // kExecDone: ended at JavaScript's request (Stop)
-  uint64_t stdin_taken = 0;                 // kExecStdin: bytes of stdin the channel took (or dropped)
+  bool cancelled = false;    // kExecFinished: ended at JavaScript's request (Stop)
+  uint64_t stdin_taken = 0;  // kExecStdin: bytes of stdin the channel took (or dropped)
+
+  // A final event that reports `error`.
+  static Event Failed(uint64_t request_id, EventKind kind, Error error) {
+    Event event;
+    event.request_id = request_id;
+    event.kind = kind;
+    event.ok = false;
+    event.error = std::move(error);
+    return event;
+  }
 };
 
 // Receives events on the engine thread; the binding forwards them to JavaScript.
@@ -142,4 +179,4 @@ class EventSink {
 
 }  // namespace native_ssh::core
 
-#endif  // NATIVE_SSH_CORE_REQUEST_H_
+#endif  // NATIVE_SSH_CORE_MESSAGES_H_
