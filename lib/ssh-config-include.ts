@@ -13,6 +13,7 @@ import path = require('node:path');
 
 import { expandTilde } from './ssh-config-expand';
 import type { Fail } from './ssh-config-syntax';
+import { wildcardMatch } from './ssh-config-patterns';
 
 /** Where relative and `~` paths of one config file lead. */
 export interface IncludeBase {
@@ -72,27 +73,12 @@ function tokenMatches(token: GlobToken, c: string): boolean {
 export function globComponentMatches(name: string, pattern: string): boolean {
   const tokens = tokenize(pattern);
   if (name.startsWith('.') && !(tokens[0]?.kind === 'char' && tokens[0].char === '.')) return false;
-  let t = 0;
-  let p = 0;
-  let starP = -1;
-  let starT = 0;
-  while (t < name.length) {
-    const token = tokens[p];
-    if (token !== undefined && token.kind !== 'star' && tokenMatches(token, name[t])) {
-      t++;
-      p++;
-    } else if (token?.kind === 'star') {
-      starP = p++;
-      starT = t;
-    } else if (starP >= 0) {
-      p = starP + 1;
-      t = ++starT;
-    } else {
-      return false;
-    }
-  }
-  while (tokens[p]?.kind === 'star') p++;
-  return p === tokens.length;
+  return wildcardMatch(
+    name.length,
+    tokens.length,
+    (p) => tokens[p].kind === 'star',
+    (p, t) => tokenMatches(tokens[p], name[t]),
+  );
 }
 
 async function exists(file: string): Promise<boolean> {

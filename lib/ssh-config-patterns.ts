@@ -12,20 +12,20 @@
 import type { Fail } from './ssh-config-syntax';
 
 /**
- * OpenSSH's `match_pattern`: `*` matches any run of characters (none too), `?` exactly one;
- * case-sensitive. Greedy with one backtrack point: linear in practice, no regular expression
- * built from config text.
+ * The wildcard walk both matchers use (Host patterns here, Include globs in ssh-config-include.ts):
+ * item `p` of the pattern is a `*` (`isStar`) or takes one character (`takes(p, t)`). Greedy with
+ * one backtrack point: linear in practice, no regular expression built from config text.
  */
-export function matchPattern(text: string, pattern: string): boolean {
+export function wildcardMatch(textLength: number, patternLength: number, isStar: (p: number) => boolean, takes: (p: number, t: number) => boolean): boolean {
   let t = 0;
   let p = 0;
   let starP = -1;
   let starT = 0;
-  while (t < text.length) {
-    if (p < pattern.length && (pattern[p] === '?' || (pattern[p] !== '*' && pattern[p] === text[t]))) {
+  while (t < textLength) {
+    if (p < patternLength && !isStar(p) && takes(p, t)) {
       t++;
       p++;
-    } else if (p < pattern.length && pattern[p] === '*') {
+    } else if (p < patternLength && isStar(p)) {
       starP = p++;
       starT = t;
     } else if (starP >= 0) {
@@ -35,8 +35,18 @@ export function matchPattern(text: string, pattern: string): boolean {
       return false;
     }
   }
-  while (p < pattern.length && pattern[p] === '*') p++;
-  return p === pattern.length;
+  while (p < patternLength && isStar(p)) p++;
+  return p === patternLength;
+}
+
+/** OpenSSH's `match_pattern`: `*` matches any run of characters (none too), `?` exactly one; case-sensitive. */
+export function matchPattern(text: string, pattern: string): boolean {
+  return wildcardMatch(
+    text.length,
+    pattern.length,
+    (p) => pattern[p] === '*',
+    (p, t) => pattern[p] === '?' || pattern[p] === text[t],
+  );
 }
 
 /**

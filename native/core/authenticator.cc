@@ -88,18 +88,12 @@ Authenticator::Status Authenticator::StepList() {
       phase_ = Phase::kKeyboard;
       break;
     case AuthType::kPrivateKey:
-      if (!Offers("publickey")) {
-        return Fail(0,
-                    "the server does not accept public key logins (it offers: " + methods_ + ")");
-      }
-      phase_ = Phase::kPublicKey;
-      break;
     case AuthType::kAgent:
       if (!Offers("publickey")) {
         return Fail(0,
                     "the server does not accept public key logins (it offers: " + methods_ + ")");
       }
-      phase_ = Phase::kAgentStart;
+      phase_ = spec_->type == AuthType::kAgent ? Phase::kAgentStart : Phase::kPublicKey;
       break;
   }
   return Status::kProgress;

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 import { startDante, startRefusingPort } from '../fixtures/proxies.mjs';
 import { canUsePassword, startSshd } from '../fixtures/sshd.mjs';
+import { envWithoutSecrets } from '../fixtures/child-env.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(ROOT, 'bin', 'native-ssh.js');
@@ -20,7 +21,7 @@ const BIN = path.join(ROOT, 'bin', 'native-ssh.js');
 function cli(args, { cwd = ROOT, timeoutMs = 60_000 } = {}) {
   return new Promise((resolve, reject) => {
     // Secrets set in the caller's environment would change the builders' results (cli-secrets.test.mjs).
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NATIVE_SSH_')));
+    const env = envWithoutSecrets();
     const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';

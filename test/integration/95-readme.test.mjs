@@ -34,6 +34,7 @@ import { fileURLToPath } from 'node:url';
 
 import { startDante, startTinyproxy } from '../fixtures/proxies.mjs';
 import { canUsePassword, startSshd } from '../fixtures/sshd.mjs';
+import { envWithoutSecrets } from '../fixtures/child-env.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
@@ -237,7 +238,7 @@ describe('README.md', () => {
       fs.mkdirSync(path.join(app, 'bin'));
       fs.writeFileSync(path.join(app, 'bin', 'native-ssh'), `#!/bin/sh\nexec "${process.execPath}" "${path.join(ROOT, 'bin', 'native-ssh.js')}" "$@"\n`, { mode: 0o755 });
       fs.mkdirSync(path.join(app, 'home'), { mode: 0o700 });
-      const base = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NATIVE_SSH_') && name !== 'SSH_AUTH_SOCK'));
+      const base = envWithoutSecrets(['SSH_AUTH_SOCK']);
       env.vars = {
         ...base,
         HOME: path.join(app, 'home'),

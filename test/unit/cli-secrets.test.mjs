@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { envWithoutSecrets } from '../fixtures/child-env.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const BIN = path.join(ROOT, 'bin', 'native-ssh.js');
@@ -16,7 +17,7 @@ const HAVE_SCRIPT = spawnSync('script', ['--version']).status === 0;
 
 /** The test's environment without any NATIVE_SSH_* variable, plus `extra`. */
 function envWith(extra = {}) {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('NATIVE_SSH_')));
+  const env = envWithoutSecrets();
   return { ...env, ...extra };
 }
 
