@@ -115,6 +115,24 @@ function signalAll(pids, signal) {
   }
 }
 
+/** Waits (bounded) until every process of `pids` that still exists is stopped (state T). */
+async function waitStopped(pids) {
+  const deadline = Date.now() + 5000 * SLOW;
+  for (;;) {
+    const running = pids.filter((pid) => {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1');
+        return !'Tt'.includes(stat.slice(stat.lastIndexOf(')') + 2)[0]);
+      } catch {
+        return false; // gone
+      }
+    });
+    if (running.length === 0) return;
+    if (Date.now() > deadline) throw new Error(`processes ${running.join(', ')} are not stopped after SIGSTOP`);
+    await sleep(20);
+  }
+}
+
 /** The server processes of connections opened since `before` (a descendants() snapshot). */
 function newSessionProcesses(before) {
   const roots = [...descendants(sshd.pid)].filter((pid) => !before.has(pid) && processParents().get(pid) === sshd.pid);
@@ -405,8 +423,12 @@ describe('the server stops reading', () => {
     try {
       await ExecuteCommand(conn, 'true');
       mine.push(...newSessionProcesses(before));
-      const pending = ExecuteCommand(conn, 'cat > /dev/null');
+      assert.ok(mine.length > 0, 'the connection has server processes to freeze');
+      // Frozen before the command goes out, and seen stopped: sending first raced the signal (the
+      // command could start, read EOF and exit before the stop landed: result true in 136 ms).
       signalAll(mine, 'SIGSTOP');
+      await waitStopped(mine);
+      const pending = ExecuteCommand(conn, 'cat > /dev/null');
       const outcome = await within(6000, pending, 'a command on a frozen server');
       assert.equal(outcome.value.result, false);
       assert.equal(outcome.value.code, 'TIMEOUT');
