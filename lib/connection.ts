@@ -239,7 +239,7 @@ export class Connection extends EventEmitter {
             reject(new SshError(event.error ?? { code: 'SFTP_FAILED', level: 'sftp', message: 'SFTP error: cannot start SFTP' }));
             return;
           }
-          resolve(new Sftp({ handle, channel, notConnected: () => this.#notConnected(), owner: this }));
+          resolve(Sftp.fromEngine({ handle, channel, notConnected: () => this.#notConnected(), owner: this }));
         });
       } catch (error) {
         reject(error);

@@ -150,8 +150,13 @@ export class Sftp {
   readonly #link: SftpLink;
   #closing: Promise<void> | undefined;
 
-  /** @internal Made by `Connection.sftp()`. */
-  constructor(link: SftpLink) {
+  /** @internal Made by `Connection.sftp()` once the engine opened the session. */
+  static fromEngine(link: SftpLink): Sftp {
+    return new Sftp(link);
+  }
+
+  /** SFTP sessions are made by `Connection.sftp()`. */
+  private constructor(link: SftpLink) {
     this.#link = link;
   }
 
