@@ -156,6 +156,13 @@ void ChannelQueue::Clear() {
   waiting_.clear();
 }
 
+bool ChannelQueue::running() const {
+  for (const auto& channel : running_) {
+    if (!channel->Idle()) return true;
+  }
+  return false;
+}
+
 bool ChannelQueue::WantsInput() const {
   for (const auto& channel : running_) {
     if (channel->WantsInput()) return true;

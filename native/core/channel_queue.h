@@ -63,8 +63,10 @@ class ChannelQueue {
   void AbandonAll(const Error& error);
   void Clear();
 
-  bool running() const { return !running_.empty(); }
-  bool idle() const { return running_.empty() && waiting_.empty(); }
+  // True while a channel waits on the server (an open SFTP session with nothing to do does not:
+  // nothing reads the socket for it, so the connection is watched and kept alive as an idle one).
+  bool running() const;
+  bool idle() const { return !running() && waiting_.empty(); }
   // True when a running channel would take input now (not paused by flow control).
   bool WantsInput() const;
 

@@ -38,6 +38,8 @@ class QueuedChannel {
   virtual void Abandon(Error error) = 0;
   // Whether this channel wants the socket read now.
   virtual bool WantsInput() const = 0;
+  // Open with nothing to do (an SFTP session between operations): the connection counts as idle.
+  virtual bool Idle() const { return false; }
   // A channel the server refused gets a new chance to open.
   virtual void Requeue() = 0;
   // The kind, for requests only one kind takes (nullptr for the other).

@@ -40,6 +40,7 @@ class SftpChannel : public QueuedChannel {
   void Cancel(Error error) override;
   void Abandon(Error error) override;
   bool WantsInput() const override;
+  bool Idle() const override { return phase_ == Phase::kReady && operations_.empty() && !closing_; }
   void Requeue() override { no_slot_ = false; }
   SftpChannel* AsSftp() override { return this; }
 

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { connect, SshError } from '../../dist/index.js';
+import { startRelay } from '../fixtures/relay.mjs';
 import { startSshd } from '../fixtures/sshd.mjs';
 
 const sha256 = (bytes) => crypto.createHash('sha256').update(bytes).digest('hex');
@@ -244,6 +245,35 @@ describe('conn.sftp()', () => {
       assert.ok(error instanceof SshError, String(error));
       assert.equal(error.code, 'NOT_CONNECTED', error.message);
       assert.equal(error.level, 'channel');
+    });
+    it('a connection reset under a running readFile rejects it with CONNECTION_LOST', async () => {
+      const relay = await startRelay({ port: sshd.port });
+      const c = await connect({ host: relay.host, port: relay.port, username: sshd.user, privateKeyPath: sshd.keys.ed25519, hostKey: { policy: 'off' } });
+      try {
+        const s = await c.sftp();
+        const settled = s.readFile('/dev/zero', { maxBytes: 1024 * MiB }).then(() => 'resolved', (error) => error);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        relay.resetAll();
+        const error = await settled;
+        assert.ok(error instanceof SshError, String(error));
+        assert.equal(error.code, 'CONNECTION_LOST', error.message);
+        await assert.rejects(s.stat('.'), (e) => e.code === 'NOT_CONNECTED');
+      } finally {
+        await c.close();
+        await relay.stop();
+      }
+    });
+    it('an idle open SFTP session does not make keepalives declare the connection lost', async () => {
+      const c = await connect({ host: sshd.host, port: sshd.port, username: sshd.user, privateKeyPath: sshd.keys.ed25519, keepaliveInterval: 200 });
+      try {
+        const s = await c.sftp();
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+        assert.equal(c.closed, false, String(c.closedReason?.message));
+        assert.equal((await s.stat('.')).type, 'directory');
+        await s.close();
+      } finally {
+        await c.close();
+      }
     });
     it('the connection closed right after a 64 MiB readFile was called: NOT_CONNECTED', async () => {
       const c = await open();
