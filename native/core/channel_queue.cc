@@ -6,6 +6,10 @@
 namespace native_ssh::core {
 
 namespace {
+// A channel refused right after a slot was freed for it is tried again this often, this far apart.
+constexpr int kLateRefusalRetries = 5;
+constexpr uint64_t kLateRefusalRetryMs = 50;
+
 // "command 7" or "sftp 8", for debug lines.
 std::string Describe(QueuedChannel* channel) {
   return (channel->AsSftp() != nullptr ? "sftp " : "command ") +
@@ -110,6 +114,14 @@ ChannelQueue::StepResult ChannelQueue::Step(LIBSSH2_SESSION* ssh) {
       if (running_.size() > 1) {
         // The server's session limit (OpenSSH MaxSessions): wait for a running command to end.
         waiting_.push_back(std::move(*it));
+      } else if (channel->requeued() && channel->CountLateRefusal() <= kLateRefusalRetries) {
+        // The slot freed for it is not free on the server yet: try again in a moment.
+        waiting_.push_front(std::move(*it));
+        if (!retry_timer_.initialized()) retry_timer_.Init(hooks_.loop);
+        retry_timer_.Start(kLateRefusalRetryMs, 0, [this] {
+          PromoteWaiting();
+          hooks_.pump();
+        });
       } else {
         // Refused with nothing else running: nothing will free a slot, so this command and every
         // waiting one fail (TinySSH, for one, serves a single session channel per connection).
@@ -128,11 +140,7 @@ ChannelQueue::StepResult ChannelQueue::Step(LIBSSH2_SESSION* ssh) {
     if (status == QueuedChannel::Status::kDone) {
       if (debug_) debug_(Describe(channel) + ": channel closed");
       it = running_.erase(it);
-      if (!waiting_.empty()) {
-        waiting_.front()->Requeue();
-        running_.push_back(std::move(waiting_.front()));
-        waiting_.pop_front();
-      }
+      PromoteWaiting();
       result.progress = true;
       continue;
     }
@@ -145,6 +153,14 @@ ChannelQueue::StepResult ChannelQueue::Step(LIBSSH2_SESSION* ssh) {
   return result;
 }
 
+void ChannelQueue::PromoteWaiting() {
+  if (waiting_.empty()) return;
+  waiting_.front()->Requeue();
+  waiting_.front()->MarkRequeued();
+  running_.push_back(std::move(waiting_.front()));
+  waiting_.pop_front();
+}
+
 void ChannelQueue::AbandonAll(const Error& error) {
   for (auto* list : {&running_, &waiting_}) {
     for (auto& channel : *list) channel->Abandon(error);
@@ -152,6 +168,7 @@ void ChannelQueue::AbandonAll(const Error& error) {
 }
 
 void ChannelQueue::Clear() {
+  retry_timer_.Stop();
   running_.clear();
   waiting_.clear();
 }

@@ -5,6 +5,10 @@
 // Steps every running channel once per pump round, and routes JavaScript's requests for a
 // command (cancel, stop, ack, stdin) or an SFTP session (its operations) to its channel.
 //
+// A channel refused again right after a slot was freed for it is tried a few more times, a moment
+// apart: the server frees a session's slot a little after it answered the close (OpenSSH collects
+// closed channels at the end of its loop turn).
+//
 // Owned by one Session; engine thread only.
 #ifndef NATIVE_SSH_CORE_CHANNEL_QUEUE_H_
 #define NATIVE_SSH_CORE_CHANNEL_QUEUE_H_
@@ -22,6 +26,7 @@
 #include "core/messages.h"
 #include "core/queued_channel.h"
 #include "core/sftp_channel.h"
+#include "core/uv_handle.h"
 
 namespace native_ssh::core {
 
@@ -71,6 +76,8 @@ class ChannelQueue {
   bool WantsInput() const;
 
  private:
+  // The first waiting channel runs again (it gets a freed slot).
+  void PromoteWaiting();
   // A running or waiting channel, or nullptr.
   QueuedChannel* Find(uint64_t request_id);
   // Runs `action` on a command, then pumps; nothing when there is none.
@@ -79,9 +86,12 @@ class ChannelQueue {
   // queue first: it never opened, so it settles at once and is freed (no pump).
   void Settle(uint64_t request_id, const std::function<void(ExecChannel*)>& settle);
 
+  // The SFTP channel in libssh2_sftp_init (SftpChannel); declared first: the channels clear it
+  // when they are freed.
+  uint64_t sftp_init_owner_ = 0;
   std::list<std::unique_ptr<QueuedChannel>> running_;  // in submission order
   std::list<std::unique_ptr<QueuedChannel>> waiting_;  // refused by the server: wait for a slot
-  uint64_t sftp_init_owner_ = 0;  // the SFTP channel in libssh2_sftp_init (SftpChannel)
+  UvTimer retry_timer_;  // a late refusal's next try (made on first use)
   Hooks hooks_;
   std::function<void(const std::string&)> debug_;
 };

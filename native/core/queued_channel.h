@@ -50,9 +50,19 @@ class QueuedChannel {
   // Set when Step returned kTransportError.
   const Error& transport_error() const { return transport_error_; }
 
+  // ChannelQueue's bookkeeping: the channel was given a slot another channel freed, and how often
+  // the server refused it after that.
+  void MarkRequeued() { requeued_ = true; }
+  bool requeued() const { return requeued_; }
+  int CountLateRefusal() { return ++late_refusals_; }
+
  protected:
   const uint64_t request_id_;
   Error transport_error_;
+
+ private:
+  bool requeued_ = false;
+  int late_refusals_ = 0;
 };
 
 }  // namespace native_ssh::core

@@ -263,6 +263,30 @@ describe('conn.sftp()', () => {
         await relay.stop();
       }
     });
+    it('MaxSessions 1: an SFTP session waits for a running command, and a command for the session to close', async () => {
+      const limited = await startSshd({ config: ['MaxSessions 1'] });
+      try {
+        const c = await connect({ host: limited.host, port: limited.port, username: limited.user, privateKeyPath: limited.keys.ed25519 });
+        try {
+          const order = [];
+          const command = c.exec('sleep 0.3; echo first').then((r) => order.push(`exec ${r.stdout.trim()}`));
+          const s = await c.sftp();
+          order.push('sftp');
+          await command;
+          assert.deepEqual(order, ['exec first', 'sftp']);
+          const waiting = c.exec('echo second').then((r) => order.push(`exec ${r.stdout.trim()}`));
+          assert.equal((await s.stat('.')).type, 'directory');
+          order.push('stat');
+          await s.close();
+          await waiting;
+          assert.deepEqual(order, ['exec first', 'sftp', 'stat', 'exec second']);
+        } finally {
+          await c.close();
+        }
+      } finally {
+        await limited.stop();
+      }
+    });
     it('an idle open SFTP session does not make keepalives declare the connection lost', async () => {
       const c = await connect({ host: sshd.host, port: sshd.port, username: sshd.user, privateKeyPath: sshd.keys.ed25519, keepaliveInterval: 200 });
       try {
