@@ -85,6 +85,8 @@
         "native/core/proxy/socks5.cc",
         "native/core/session.cc",
         "native/core/session_events.cc",
+        "native/core/sftp_channel.cc",
+        "native/core/sftp_operation.cc",
         "native/core/socket_watch.cc",
         "native/core/ssh_error.cc",
         "native/core/ssh_library.cc",

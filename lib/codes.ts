@@ -28,6 +28,7 @@ export const ERROR_CODES = [
   'SESSION_FAILED',
   'INVALID_STATE',
   'STDIN_FAILED',
+  'SFTP_FAILED',
 ] as const;
 
 /** Stable error codes. Programs test these, never message texts. */
@@ -43,6 +44,7 @@ export const ERROR_LEVELS = [
   'auth',
   'channel',
   'timeout',
+  'sftp',
 ] as const;
 
 /** Where in the life of a connection a failure happened. */

@@ -16,6 +16,7 @@ import { commandError, type ExecStream, ExecStreamImpl, exitOf } from './exec-st
 import { type RawEvent, type RawExecOptions, type SessionHandle, subscribe, unsubscribe } from './native';
 import { type ExecOptions, rawExecOptions } from './options';
 import type { ConnectPlan } from './plan';
+import { Sftp } from './sftp';
 
 /** What a command did. A non-zero exit is a result, not an error. */
 export interface ExecResult<T extends string | Buffer = string> {
@@ -212,11 +213,45 @@ export class Connection extends EventEmitter {
     });
   }
 
+  /** The error of a call on a closed or lost connection; undefined while it is open. */
+  #notConnected(): SshError | undefined {
+    if (!this.#closed) return undefined;
+    const reason = this.#closedReason instanceof SshError ? `the connection was lost (${this.#closedReason.message})` : 'the connection is closed';
+    return new SshError({ code: 'NOT_CONNECTED', level: 'channel', message: `No session: ${reason}` });
+  }
+
+  /**
+   * Opens an SFTP session on a channel of its own (the server's `sftp` subsystem): see
+   * {@link Sftp}. It takes one of the server's session slots, as a running command does.
+   */
+  sftp(): Promise<Sftp> {
+    return new Promise((resolve, reject) => {
+      const down = this.#notConnected();
+      if (down !== undefined) {
+        reject(down);
+        return;
+      }
+      const handle = this.#session;
+      let channel = 0;
+      try {
+        channel = handle.sftpOpen((event: RawEvent) => {
+          if (!event.ok) {
+            reject(new SshError(event.error ?? { code: 'SFTP_FAILED', level: 'sftp', message: 'SFTP error: cannot start SFTP' }));
+            return;
+          }
+          resolve(Sftp.fromEngine({ handle, channel, notConnected: () => this.#notConnected(), owner: this }));
+        });
+      } catch (error) {
+        reject(error);
+      }
+    });
+  }
+
   /** Submits a command; `onEvent` gets its events, `onError` a failure to start (then 0 is returned). */
   #submit(raw: RawExecOptions, signal: AbortSignal | undefined, onEvent: (event: RawEvent) => void, onError: (error: unknown) => void): number {
-    if (this.#closed) {
-      const reason = this.#closedReason instanceof SshError ? `the connection was lost (${this.#closedReason.message})` : 'the connection is closed';
-      onError(new SshError({ code: 'NOT_CONNECTED', level: 'channel', message: `No session: ${reason}` }));
+    const down = this.#notConnected();
+    if (down !== undefined) {
+      onError(down);
       return 0;
     }
     if (signal?.aborted) {

@@ -14,6 +14,15 @@ export interface SshErrorInit {
   level: SshErrorLevel | string;
   message: string;
   errno?: number;
+  sftpStatus?: SftpStatus;
+}
+
+/** The status an SFTP server answered a refused operation with (SFTP_FAILED). */
+export interface SftpStatus {
+  /** e.g. `LIBSSH2_FX_NO_SUCH_FILE`. */
+  name: string;
+  /** The status number of the SFTP protocol, e.g. 2. */
+  number: number;
 }
 
 /**
@@ -27,6 +36,8 @@ export class SshError extends Error {
   readonly level: SshErrorLevel;
   /** The libssh2 error number, where libssh2 reported one. */
   readonly errno?: number;
+  /** SFTP_FAILED errors the server reported: its status. */
+  readonly sftpStatus?: SftpStatus;
 
   constructor(init: SshErrorInit) {
     super(init.message);
@@ -34,6 +45,7 @@ export class SshError extends Error {
     this.code = init.code as SshErrorCode;
     this.level = init.level as SshErrorLevel;
     if (init.errno !== undefined) this.errno = init.errno;
+    if (init.sftpStatus !== undefined) this.sftpStatus = { name: init.sftpStatus.name, number: init.sftpStatus.number };
   }
 }
 

@@ -34,6 +34,8 @@ export { connect, exec } from './client';
 export { Connection } from './connection';
 export type { ConnectionEvents, ExecResult, HostKeyInfo, NegotiatedAlgorithms } from './connection';
 export type { ExecChunk, ExecExit, ExecLine, ExecStream } from './exec-stream';
+export { Sftp } from './sftp';
+export type { SftpDirEntry, SftpFileType, SftpMkdirOptions, SftpReadFileOptions, SftpRenameOptions, SftpStats, SftpWriteFileOptions } from './sftp';
 export type { StdinSource } from './exec-stdin';
 export type {
   AgentLogin,
@@ -56,6 +58,6 @@ export type {
 export { resolveSshConfig } from './ssh-config';
 export type { ResolvedSshConfig, SshConfigHop, SshConfigIgnored, SshConfigLocation, SshConfigOptions } from './ssh-config';
 export { SshError } from './errors';
-export type { OpiFailure, SshErrorCode, SshErrorInit, SshErrorLevel } from './errors';
+export type { OpiFailure, SftpStatus, SshErrorCode, SshErrorInit, SshErrorLevel } from './errors';
 export { versions } from './native';
 export type { Versions } from './native';

@@ -17,11 +17,30 @@ export interface RawError {
   level: string;
   message: string;
   errno?: number;
+  /** SFTP_FAILED from the server: its status. */
+  sftpStatus?: { name: string; number: number };
+}
+
+/** A file's attributes as the SFTP server sent them (absent fields are 0). */
+export interface RawSftpAttrs {
+  size: number;
+  uid: number;
+  gid: number;
+  /** File type and permission bits. */
+  mode: number;
+  /** Seconds since the epoch. */
+  atime: number;
+  mtime: number;
+}
+
+/** One readdir entry: its name's bytes and its attributes. */
+export interface RawSftpEntry extends RawSftpAttrs {
+  name: Buffer;
 }
 
 /** One event from the engine thread. `final` events settle their request. */
 export interface RawEvent {
-  kind: 'connected' | 'hostkey' | 'finished' | 'data' | 'stdin' | 'closed' | 'notice';
+  kind: 'connected' | 'hostkey' | 'finished' | 'data' | 'stdin' | 'closed' | 'notice' | 'sftp';
   final: boolean;
   ok: boolean;
   error?: RawError;
@@ -32,9 +51,13 @@ export interface RawEvent {
   exitSignal?: string;
   stdoutTruncated?: boolean;
   stderrTruncated?: boolean;
-  /** `data` events: which stream, and the bytes. */
+  /** `data` events: which stream, and the bytes (`sftp` events of readFile: the file). */
   stream?: 'stdout' | 'stderr';
   data?: Buffer;
+  /** `sftp` events: stat / lstat's attributes, readdir's entries, realpath's answer. */
+  attrs?: RawSftpAttrs;
+  entries?: RawSftpEntry[];
+  path?: string;
   /** `finished` events (a command ended) of a command ended by `stopExec`. */
   cancelled?: boolean;
   /** `stdin` events: bytes of streamed stdin the channel took (or dropped: the command ended). */
@@ -109,6 +132,23 @@ export interface RawExecOptions {
   stdinStream?: boolean;
 }
 
+/** One SFTP operation on the SFTP session opened by request `channel`. */
+export interface RawSftpOptions {
+  channel: number;
+  op: 'realpath' | 'stat' | 'lstat' | 'readdir' | 'mkdir' | 'rmdir' | 'unlink' | 'rename' | 'readFile' | 'writeFile';
+  path: string;
+  /** rename: the new name. */
+  target?: string;
+  /** mkdir, writeFile: permission bits. */
+  mode?: number;
+  /** rename: replace an existing target (posix-rename@openssh.com). */
+  overwrite?: boolean;
+  /** readFile: a larger file fails (INVALID_SETTINGS). */
+  maxBytes?: number;
+  /** writeFile: the contents (copied). */
+  data?: Buffer;
+}
+
 /** The addon's handle of one connection (native/binding/session_handle.cc). */
 interface RawSessionHandle {
   connect(requestId: number, options: RawConnectOptions): void;
@@ -124,6 +164,9 @@ interface RawSessionHandle {
   writeStdin(requestId: number, bytes: Buffer): void;
   /** EOF once the pieces written so far are sent. */
   endStdin(requestId: number): void;
+  sftpOpen(requestId: number): void;
+  sftpOp(requestId: number, options: RawSftpOptions): void;
+  sftpClose(requestId: number, channel: number): void;
   close(requestId: number): void;
 }
 
@@ -242,6 +285,21 @@ export class SessionHandle {
   /** Runs a command on a new channel; the final event settles it. */
   exec(options: RawExecOptions, onEvent: (event: RawEvent) => void): number {
     return this.#post(onEvent, (id) => this.#raw.exec(id, options));
+  }
+
+  /** Opens an SFTP session on a channel of its own; the returned id names it in {@link sftpOp}. */
+  sftpOpen(onEvent: (event: RawEvent) => void): number {
+    return this.#post(onEvent, (id) => this.#raw.sftpOpen(id));
+  }
+
+  /** One operation on an open SFTP session; its `sftp` event settles it. */
+  sftpOp(options: RawSftpOptions, onEvent: (event: RawEvent) => void): number {
+    return this.#post(onEvent, (id) => this.#raw.sftpOp(id, options));
+  }
+
+  /** Closes an SFTP session once the operations queued before have ended. */
+  sftpClose(channel: number, onEvent: (event: RawEvent) => void): number {
+    return this.#post(onEvent, (id) => this.#raw.sftpClose(id, channel));
   }
 
   /** Settles pending commands, disconnects and frees the connection; `onEvent` gets the final event. */

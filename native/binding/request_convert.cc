@@ -116,6 +116,14 @@ constexpr std::pair<const char*, core::ProxyKind> kProxyKinds[] = {
     {"http", core::ProxyKind::kHttp},
 };
 
+constexpr std::pair<const char*, core::SftpOp> kSftpOps[] = {
+    {"realpath", core::SftpOp::kRealpath}, {"stat", core::SftpOp::kStat},
+    {"lstat", core::SftpOp::kLstat},       {"readdir", core::SftpOp::kReaddir},
+    {"mkdir", core::SftpOp::kMkdir},       {"rmdir", core::SftpOp::kRmdir},
+    {"unlink", core::SftpOp::kUnlink},     {"rename", core::SftpOp::kRename},
+    {"readFile", core::SftpOp::kReadFile}, {"writeFile", core::SftpOp::kWriteFile},
+};
+
 uint32_t ReadUint(Napi::Object object, const char* key, uint32_t fallback) {
   Napi::Value value = object.Get(key);
   if (!value.IsNumber()) return fallback;
@@ -262,6 +270,34 @@ bool ExecRequestFromJs(Napi::Env env, Napi::Object options, core::ExecRequest* o
     if (!ReadString(env, p, "term", &out->term, false)) return false;
     out->cols = ReadUint(p, "cols", core::codes::kPtyCols);
     out->rows = ReadUint(p, "rows", core::codes::kPtyRows);
+  }
+  return true;
+}
+
+bool SftpRequestFromJs(Napi::Env env, Napi::Object options, core::SftpRequest* out) {
+  Napi::Value channel = options.Get("channel");
+  if (!channel.IsNumber() || !(channel.As<Napi::Number>().DoubleValue() >= 1)) {
+    return Fail(env, "native: channel must be a positive number");
+  }
+  out->channel_id = static_cast<uint64_t>(channel.As<Napi::Number>().DoubleValue());
+  if (!ReadEnum(env, options, "op", kSftpOps, "native: unknown sftp op", &out->op)) return false;
+  if (!ReadString(env, options, "path", &out->path, true)) return false;
+  if (!ReadString(env, options, "target", &out->target, out->op == core::SftpOp::kRename)) {
+    return false;
+  }
+  out->mode = ReadUint(options, "mode", 0);
+  out->overwrite = options.Get("overwrite").ToBoolean().Value();
+  Napi::Value max_bytes = options.Get("maxBytes");
+  if (max_bytes.IsNumber()) {
+    const double bytes = max_bytes.As<Napi::Number>().DoubleValue();
+    if (bytes >= 0 && bytes < 9.0e15) out->max_bytes = static_cast<uint64_t>(bytes);
+  }
+  Napi::Value data = options.Get("data");
+  if (data.IsBuffer()) {
+    auto buffer = data.As<Napi::Buffer<uint8_t>>();
+    out->data.assign(buffer.Data(), buffer.Data() + buffer.Length());
+  } else if (!data.IsUndefined() && !data.IsNull()) {
+    return Fail(env, "native: data must be a Buffer");
   }
   return true;
 }

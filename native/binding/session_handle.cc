@@ -37,6 +37,9 @@ Napi::Function SessionHandle::Define(Napi::Env env) {
                          InstanceMethod("stopExec", &SessionHandle::StopExec),
                          InstanceMethod("writeStdin", &SessionHandle::WriteStdin),
                          InstanceMethod("endStdin", &SessionHandle::EndStdin),
+                         InstanceMethod("sftpOpen", &SessionHandle::SftpOpen),
+                         InstanceMethod("sftpOp", &SessionHandle::SftpOp),
+                         InstanceMethod("sftpClose", &SessionHandle::SftpClose),
                          InstanceMethod("close", &SessionHandle::Close),
                      });
 }
@@ -213,6 +216,39 @@ Napi::Value SessionHandle::WriteStdin(const Napi::CallbackInfo& info) {
 Napi::Value SessionHandle::EndStdin(const Napi::CallbackInfo& info) {
   return Run(info, "endStdin(requestId)", Takes::kRequestId,
              [](const Call& c) { c.engine()->EndStdin(c.session(), c.request_id); });
+}
+
+// sftpOpen(requestId): an SFTP session on a channel of its own; a `sftp` event says it is ready.
+Napi::Value SessionHandle::SftpOpen(const Napi::CallbackInfo& info) {
+  return Run(info, "sftpOpen(requestId)", Takes::kRequestId, [](const Call& c) {
+    c.host->BeginRequest(c.info.Env());
+    c.engine()->SftpOpen(c.session(), c.request_id);
+  });
+}
+
+// sftpOp(requestId, options): one operation on the SFTP session options.channel.
+Napi::Value SessionHandle::SftpOp(const Napi::CallbackInfo& info) {
+  return Run(info, "sftpOp(requestId, options)", Takes::kRequestIdAndOptions, [](const Call& c) {
+    core::SftpRequest request;
+    if (!SftpRequestFromJs(c.info.Env(), c.info[1].As<Napi::Object>(), &request)) return;
+    c.host->BeginRequest(c.info.Env());
+    c.engine()->SftpOp(c.session(), c.request_id, std::move(request));
+  });
+}
+
+// sftpClose(requestId, channel): ends the SFTP session once its queued operations have ended.
+Napi::Value SessionHandle::SftpClose(const Napi::CallbackInfo& info) {
+  return Run(info, "sftpClose(requestId, channel)", Takes::kRequestId, [](const Call& c) {
+    if (c.info.Length() < 2 || !c.info[1].IsNumber()) {
+      c.Reject("channel must be a number");
+      return;
+    }
+    core::SftpRequest request;
+    request.op = core::SftpOp::kClose;
+    request.channel_id = static_cast<uint64_t>(c.info[1].As<Napi::Number>().DoubleValue());
+    c.host->BeginRequest(c.info.Env());
+    c.engine()->SftpOp(c.session(), c.request_id, std::move(request));
+  });
 }
 
 Napi::Value SessionHandle::Close(const Napi::CallbackInfo& info) {

@@ -59,6 +59,9 @@ class SessionHandle : public Napi::ObjectWrap<SessionHandle> {
   Napi::Value StopExec(const Napi::CallbackInfo& info);
   Napi::Value WriteStdin(const Napi::CallbackInfo& info);
   Napi::Value EndStdin(const Napi::CallbackInfo& info);
+  Napi::Value SftpOpen(const Napi::CallbackInfo& info);
+  Napi::Value SftpOp(const Napi::CallbackInfo& info);
+  Napi::Value SftpClose(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
 
   std::weak_ptr<EngineHost> host_;

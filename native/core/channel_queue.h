@@ -1,8 +1,13 @@
-// The commands of one connection: the channels running, in submission order, and those the
-// server refused for want of a slot (OpenSSH's MaxSessions), which wait for a running one to end
-// and are then tried again; refused with none other running, a command fails, and every waiting
-// one with it (nothing would free a slot). Steps every running channel once per pump round, and
-// routes JavaScript's requests for a command (cancel, stop, ack, stdin) to its channel.
+// The channels of one connection that take a session slot (commands, SFTP sessions): those
+// running, in submission order, and those the server refused for want of a slot (OpenSSH's
+// MaxSessions), which wait for a running one to end and are then tried again; refused with none
+// other running, a channel fails, and every waiting one with it (nothing would free a slot).
+// Steps every running channel once per pump round, and routes JavaScript's requests for a
+// command (cancel, stop, ack, stdin) or an SFTP session (its operations) to its channel.
+//
+// A channel refused again right after a slot was freed for it is tried a few more times, a moment
+// apart: the server frees a session's slot a little after it answered the close (OpenSSH collects
+// closed channels at the end of its loop turn).
 //
 // Owned by one Session; engine thread only.
 #ifndef NATIVE_SSH_CORE_CHANNEL_QUEUE_H_
@@ -19,6 +24,9 @@
 
 #include "core/exec_channel.h"
 #include "core/messages.h"
+#include "core/queued_channel.h"
+#include "core/sftp_channel.h"
+#include "core/uv_handle.h"
 
 namespace native_ssh::core {
 
@@ -49,28 +57,41 @@ class ChannelQueue {
   void Ack(uint64_t request_id, uint64_t bytes);
   void WriteStdin(uint64_t request_id, std::vector<uint8_t> bytes);
   void EndStdin(uint64_t request_id);
+  // A new SFTP session on `ssh`: its channel opens at the next step; the kSftp event of
+  // `request_id` says when it is ready.
+  void StartSftp(LIBSSH2_SESSION* ssh, uint64_t request_id);
+  // An operation (or the close) for the SFTP session opened by request.channel_id.
+  void SubmitSftp(uint64_t request_id, SftpRequest request);
   // One round over the running channels.
   StepResult Step(LIBSSH2_SESSION* ssh);
   // Settles every command with `error` (the channels are freed by Clear or with the queue).
   void AbandonAll(const Error& error);
   void Clear();
 
-  bool running() const { return !running_.empty(); }
-  bool idle() const { return running_.empty() && waiting_.empty(); }
+  // True while a channel waits on the server (an open SFTP session with nothing to do does not:
+  // nothing reads the socket for it, so the connection is watched and kept alive as an idle one).
+  bool running() const;
+  bool idle() const { return !running() && waiting_.empty(); }
   // True when a running channel would take input now (not paused by flow control).
   bool WantsInput() const;
 
  private:
-  // A running or waiting command, or nullptr.
-  ExecChannel* Find(uint64_t request_id);
+  // The first waiting channel runs again (it gets a freed slot).
+  void PromoteWaiting();
+  // A running or waiting channel, or nullptr.
+  QueuedChannel* Find(uint64_t request_id);
   // Runs `action` on a command, then pumps; nothing when there is none.
   void WithCommand(uint64_t request_id, const std::function<void(ExecChannel*)>& action);
   // Runs `settle` (ExecChannel::Cancel or Stop) on a command. A waiting one is taken out of the
   // queue first: it never opened, so it settles at once and is freed (no pump).
   void Settle(uint64_t request_id, const std::function<void(ExecChannel*)>& settle);
 
-  std::list<std::unique_ptr<ExecChannel>> running_;  // in submission order
-  std::list<std::unique_ptr<ExecChannel>> waiting_;  // refused by the server: wait for a slot
+  // The SFTP channel in libssh2_sftp_init (SftpChannel); declared first: the channels clear it
+  // when they are freed.
+  uint64_t sftp_init_owner_ = 0;
+  std::list<std::unique_ptr<QueuedChannel>> running_;  // in submission order
+  std::list<std::unique_ptr<QueuedChannel>> waiting_;  // refused by the server: wait for a slot
+  UvTimer retry_timer_;  // a late refusal's next try (made on first use)
   Hooks hooks_;
   std::function<void(const std::string&)> debug_;
 };

@@ -35,6 +35,7 @@ inline constexpr char kNotConnected[] = "NOT_CONNECTED";          // the connect
 inline constexpr char kSessionFailed[] = "SESSION_FAILED";        // libssh2 could not make a session
 inline constexpr char kInvalidState[] = "INVALID_STATE";          // a call out of order
 inline constexpr char kStdinFailed[] = "STDIN_FAILED";            // the caller's stdin source failed
+inline constexpr char kSftpFailed[] = "SFTP_FAILED";              // the SFTP server refused an operation
 
 // -- error levels ------------------------------------------------------------------------------
 inline constexpr char kLevelSettings[] = "settings";
@@ -45,6 +46,7 @@ inline constexpr char kLevelHostKey[] = "host-key";
 inline constexpr char kLevelAuth[] = "auth";
 inline constexpr char kLevelChannel[] = "channel";
 inline constexpr char kLevelTimeout[] = "timeout";
+inline constexpr char kLevelSftp[] = "sftp";
 
 // -- defaults ----------------------------------------------------------------------------------
 inline constexpr uint32_t kConnectTimeoutMs = 30000;  // connect_timeout / connectTimeout

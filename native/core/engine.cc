@@ -169,6 +169,17 @@ void Engine::EndStdin(uint64_t session, uint64_t request_id) {
             [request_id](Session* s) { s->EndStdin(request_id); });
 }
 
+void Engine::SftpOpen(uint64_t session, uint64_t request_id) {
+  ToSession(session, request_id, EventKind::kSftp,
+            [request_id](Session* s) { s->SftpOpen(request_id); });
+}
+
+void Engine::SftpOp(uint64_t session, uint64_t request_id, SftpRequest request) {
+  auto owned = std::make_shared<SftpRequest>(std::move(request));
+  ToSession(session, request_id, EventKind::kSftp,
+            [request_id, owned](Session* s) { s->SftpOp(request_id, std::move(*owned)); });
+}
+
 void Engine::Close(uint64_t session, uint64_t request_id) {
   ToSession(session, request_id, EventKind::kClosed,
             [request_id](Session* s) { s->Close(request_id); });

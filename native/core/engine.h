@@ -59,6 +59,9 @@ class Engine : private SessionHost {
   void StopExec(uint64_t session, uint64_t request_id);
   void WriteStdin(uint64_t session, uint64_t request_id, std::vector<uint8_t> bytes);
   void EndStdin(uint64_t session, uint64_t request_id);
+  // SFTP: open a session, then operations (and the close) naming it by the open's request id.
+  void SftpOpen(uint64_t session, uint64_t request_id);
+  void SftpOp(uint64_t session, uint64_t request_id, SftpRequest request);
   void Close(uint64_t session, uint64_t request_id);
 
  private:

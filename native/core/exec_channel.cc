@@ -35,8 +35,8 @@ std::string TooLongMessage(size_t bytes) {
 
 ExecChannel::ExecChannel(LIBSSH2_SESSION* session, uint64_t request_id, ExecRequest request,
                          Emit emit)
-    : session_(session),
-      request_id_(request_id),
+    : QueuedChannel(request_id),
+      session_(session),
       request_(std::move(request)),
       emit_(std::move(emit)) {
   result_.request_id = request_id_;

@@ -18,39 +18,30 @@
 #include <functional>
 
 #include "core/messages.h"
+#include "core/queued_channel.h"
 #include "core/stdin_queue.h"
 #include "core/uv_handle.h"
 
 namespace native_ssh::core {
 
-class ExecChannel {
+class ExecChannel : public QueuedChannel {
  public:
-  enum class Status {
-    kWaiting,         // nothing more can happen until the socket is ready
-    kProgress,        // something happened; call Step again
-    kDone,            // finished and freed: remove it
-    kNoSlot,          // the server refused the channel: wait for another channel to finish
-    kTransportError,  // the session's transport failed: the whole session must go
-  };
   using Emit = std::function<void(Event)>;
 
   ExecChannel(LIBSSH2_SESSION* session, uint64_t request_id, ExecRequest request, Emit emit);
-  ~ExecChannel();
-  ExecChannel(const ExecChannel&) = delete;
-  ExecChannel& operator=(const ExecChannel&) = delete;
+  ~ExecChannel() override;
 
-  Status Step();
-  uint64_t request_id() const { return request_id_; }
-  const Error& transport_error() const { return transport_error_; }
+  Status Step() override;
   bool settled() const { return settled_; }
   // Whether this channel wants the socket read (false while paused by flow control).
-  bool WantsInput() const;
+  bool WantsInput() const override;
+  ExecChannel* AsExec() override { return this; }
 
   // Settles the command with `error` now; the channel is signalled (TERM) and closed in the
   // background when it exists. No-op once settled.
-  void Cancel(Error error);
+  void Cancel(Error error) override;
   // Settles with `error` and forgets the channel (the session is about to be freed).
-  void Abandon(Error error);
+  void Abandon(Error error) override;
   // Ends a running command because JavaScript stopped reading it: TERM, close, and the command
   // settles (ok, `cancelled`, with the exit the server reported, if any) once the channel has
   // closed, or after a bound. A command that has not started yet settles at once; one that has
@@ -66,7 +57,7 @@ class ExecChannel {
   // (Session::CancelExec). `loop` also serves Stop().
   void StartTimer(uv_loop_t* loop, std::function<void(Error)> on_timeout);
   // A queued channel gets a new chance to open.
-  void Requeue() { no_slot_ = false; }
+  void Requeue() override { no_slot_ = false; }
 
  private:
   enum class Phase {
@@ -105,7 +96,6 @@ class ExecChannel {
 
   LIBSSH2_SESSION* session_;
   LIBSSH2_CHANNEL* channel_ = nullptr;
-  uint64_t request_id_;
   ExecRequest request_;
   Emit emit_;
   Phase phase_ = Phase::kOpen;
@@ -119,7 +109,6 @@ class ExecChannel {
   bool stopping_ = false;
   uint64_t unacked_ = 0;
   Event result_;
-  Error transport_error_;
   uv_loop_t* loop_ = nullptr;
   UvTimer timer_;  // made on first use
   std::function<void(Error)> on_timeout_;

@@ -1,7 +1,7 @@
 // The messages between the JavaScript thread and the engine thread: the requests (ConnectRequest,
-// ExecRequest), the events that answer them (Event, EventKind, Error) and the EventSink that takes
-// events. Only owned values (strings, byte vectors, numbers) live here: nothing points into V8 or
-// libssh2.
+// ExecRequest, SftpRequest), the events that answer them (Event, EventKind, Error) and the
+// EventSink that takes events. Only owned values (strings, byte vectors, numbers) live here:
+// nothing points into V8 or libssh2.
 #ifndef NATIVE_SSH_CORE_MESSAGES_H_
 #define NATIVE_SSH_CORE_MESSAGES_H_
 
@@ -121,12 +121,56 @@ struct ExecRequest {
   bool stdin_stream = false;
 };
 
+// One SFTP operation on an open SFTP channel (SftpChannel), or its opening or closing.
+enum class SftpOp {
+  kOpen,
+  kRealpath,
+  kStat,
+  kLstat,
+  kReaddir,
+  kMkdir,
+  kRmdir,
+  kUnlink,
+  kRename,
+  kReadFile,
+  kWriteFile,
+  kClose,
+};
+
+struct SftpRequest {
+  uint64_t channel_id = 0;  // the request id that opened the SFTP channel (kOpen: unused)
+  SftpOp op = SftpOp::kRealpath;
+  std::string path;
+  std::string target;         // kRename: the new name
+  uint32_t mode = 0;          // kMkdir, kWriteFile: permission bits
+  bool overwrite = false;     // kRename: replace an existing target (posix-rename@openssh.com)
+  uint64_t max_bytes = 0;     // kReadFile: a larger file fails (0 = no bound)
+  std::vector<uint8_t> data;  // kWriteFile: the file's new contents
+};
+
+// A file's attributes as the SFTP server reports them (fields it did not send are 0).
+struct SftpAttrs {
+  uint64_t size = 0;
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  uint32_t mode = 0;  // type and permission bits (S_IFMT | 07777)
+  uint32_t atime = 0;
+  uint32_t mtime = 0;
+};
+
+struct SftpEntry {
+  std::string name;
+  SftpAttrs attrs;
+};
+
 // What failed, in the terms the TypeScript layer turns into SshError / OPI results.
 struct Error {
-  std::string code;     // stable code: CONNECT_FAILED, TIMEOUT, AUTH_FAILED, ...
-  std::string level;    // connect, proxy, handshake, host-key, auth, channel, timeout
-  std::string message;  // with OPI's prefix ("TCP error: ...", "Auth error: ...")
-  int ssh_errno = 0;    // libssh2 error number where one exists
+  std::string code;              // stable code: CONNECT_FAILED, TIMEOUT, AUTH_FAILED, ...
+  std::string level;             // connect, proxy, handshake, host-key, auth, channel, timeout
+  std::string message;           // with OPI's prefix ("TCP error: ...", "Auth error: ...")
+  int ssh_errno = 0;             // libssh2 error number where one exists
+  int sftp_status = -1;          // SFTP_FAILED from the server: its status (LIBSSH2_FX_*)
+  std::string sftp_status_name;  // and that status's name
 };
 
 enum class EventKind {
@@ -136,7 +180,8 @@ enum class EventKind {
   kExecData,
   kExecStdin,
   kClosed,
-  kNotice
+  kNotice,
+  kSftp,  // an SFTP channel opened or closed, or one of its operations ended
 };
 
 // One event for the JavaScript side. `final` events settle their request.
@@ -158,6 +203,11 @@ struct Event {
   std::string exit_signal;
   bool cancelled = false;    // kExecFinished: ended at JavaScript's request (Stop)
   uint64_t stdin_taken = 0;  // kExecStdin: bytes of stdin the channel took (or dropped)
+  // kSftp: what the operation answers (readFile's bytes are in `out`).
+  bool has_attrs = false;
+  SftpAttrs attrs;                 // stat, lstat
+  std::vector<SftpEntry> entries;  // readdir
+  std::string text;                // realpath
 
   // A final event that reports `error`.
   static Event Failed(uint64_t request_id, EventKind kind, Error error) {

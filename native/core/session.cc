@@ -269,16 +269,28 @@ void Session::OnConnectTimer() {
 
 // ---- commands ------------------------------------------------------------------------------
 
+bool Session::RequireReady(uint64_t request_id, EventKind kind) {
+  if (state_ == State::kReady) return true;
+  events_.Send(Event::Failed(
+      request_id, kind,
+      MakeError(codes::kNotConnected, codes::kLevelChannel,
+                state_ == State::kBroken ? "No session: the connection was lost" : "No session")));
+  return false;
+}
+
 void Session::Exec(uint64_t request_id, ExecRequest request) {
-  if (state_ != State::kReady) {
-    events_.Send(
-        Event::Failed(request_id, EventKind::kExecFinished,
-                      MakeError(codes::kNotConnected, codes::kLevelChannel,
-                                state_ == State::kBroken ? "No session: the connection was lost"
-                                                         : "No session")));
-    return;
-  }
+  if (!RequireReady(request_id, EventKind::kExecFinished)) return;
   commands_.Start(ssh_, request_id, std::move(request));
+}
+
+void Session::SftpOpen(uint64_t request_id) {
+  if (!RequireReady(request_id, EventKind::kSftp)) return;
+  commands_.StartSftp(ssh_, request_id);
+}
+
+void Session::SftpOp(uint64_t request_id, SftpRequest request) {
+  if (!RequireReady(request_id, EventKind::kSftp)) return;
+  commands_.SubmitSftp(request_id, std::move(request));
 }
 
 bool Session::StepChannels() {

@@ -62,6 +62,10 @@ class Session {
     commands_.WriteStdin(request_id, std::move(bytes));
   }
   void EndStdin(uint64_t request_id) { commands_.EndStdin(request_id); }
+  // Opens an SFTP session on a channel of its own (SftpChannel); a kSftp event answers.
+  void SftpOpen(uint64_t request_id);
+  // An SFTP operation or close (request.op) on the session opened by request.channel_id.
+  void SftpOp(uint64_t request_id, SftpRequest request);
   // Settles pending commands, sends an SSH disconnect (bounded), frees everything.
   // request_id 0: no completion event (garbage collection, engine shutdown).
   void Close(uint64_t request_id);
@@ -96,7 +100,9 @@ class Session {
   void OnConnectTimer();
   std::string StageName() const;
 
-  // Commands.
+  // Commands and SFTP sessions.
+  // False (and request_id answered with NOT_CONNECTED in an event of `kind`) unless ready.
+  bool RequireReady(uint64_t request_id, EventKind kind);
   bool StepChannels();
   void BreakTransport(Error error);
 

@@ -21,6 +21,9 @@ import {
   IsConnector,
   LogResult,
   OpiFailure,
+  Sftp,
+  SftpDirEntry,
+  SftpStats,
   ProxyOptions,
   ResolvedSshConfig,
   resolveSshConfig,
@@ -198,10 +201,32 @@ async function idiomatic(): Promise<void> {
   // @ts-expect-error a number is not a stdin (a Settings error at run time too)
   await conn.exec('cat', { stdin: 42 });
   console.log(cancelled);
+  const sftp: Sftp = await conn.sftp();
+  const entries: SftpDirEntry[] = await sftp.readdir('');
+  const kind: 'file' | 'directory' | 'symlink' | 'other' = entries[0].type;
+  const stats: SftpStats = await sftp.stat('/etc/hostname');
+  const when: Date = stats.mtime;
+  const home: string = await sftp.realpath();
+  const file: Buffer = await sftp.readFile('f', { maxBytes: 1024 });
+  await sftp.writeFile('f', file, { mode: 0o600 });
+  await sftp.writeFile('f', 'text');
+  await sftp.mkdir('d', { mode: 0o700 });
+  await sftp.rename('a', 'b', { overwrite: true });
+  const there: boolean = await sftp.exists('b');
+  // @ts-expect-error overwrite is a boolean
+  await sftp.rename('a', 'b', { overwrite: 'yes' });
+  // @ts-expect-error an unknown option
+  await sftp.readFile('f', { encoding: 'utf8' });
+  // @ts-expect-error made by conn.sftp()
+  new Sftp();
+  // @ts-expect-error internal
+  Sftp.fromEngine({});
+  await sftp.close();
+  console.log(kind, when, home, there);
   try {
     await conn.close();
   } catch (error) {
-    if (error instanceof SshError) console.log(error.code, error.level, error.errno);
+    if (error instanceof SshError) console.log(error.code, error.level, error.errno, error.sftpStatus?.name, error.sftpStatus?.number);
   }
   console.log(s, b, exit, versions().libssh2);
 }
