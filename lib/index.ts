@@ -9,6 +9,33 @@
  */
 export { CloseConnection, CreateConnection, ExecuteCommand, GetLog, IsConnector } from './opi/functions';
 export type { ExecuteResult, ExecuteSuccess } from './opi/functions';
+export {
+  CreateNewDirectory,
+  DeleteDirectory,
+  DeleteFile,
+  GetCurrentDirectory,
+  GetFileData,
+  GetFileInformation,
+  ListObjects,
+  SaveFile,
+  UpdatePath,
+  UploadFile,
+} from './opi/sftp';
+export type {
+  CloseInfo,
+  FileDataResult,
+  FileInfo,
+  FileInformationResult,
+  ListResult,
+  OpiSftpFailure,
+  PathResult,
+  SaveResult,
+  SftpResult,
+  SftpTarget,
+  UploadResult,
+} from './opi/sftp';
+/** OPI's SFTP library as a namespace: `sftp.ListObjects(...)`, with its connection and settings functions. */
+export * as sftp from './opi/sftp';
 export { GetLoggingSettings } from './opi/log';
 export type { LoggingSettings, LogResult } from './opi/log';
 export {
