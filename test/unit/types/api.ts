@@ -10,6 +10,15 @@ import {
   CreateConnection,
   exec,
   ExecuteCommand,
+  FileInfo,
+  GetFileData,
+  GetFileInformation,
+  ListObjects,
+  ListResult,
+  SaveFile,
+  sftp,
+  UpdatePath,
+  UploadFile,
   ExecuteResult,
   GetConnectionConfiguration,
   GetLog,
@@ -21,6 +30,7 @@ import {
   IsConnector,
   LogResult,
   OpiFailure,
+  OpiSftpFailure,
   Sftp,
   SftpDirEntry,
   SftpStats,
@@ -231,7 +241,39 @@ async function idiomatic(): Promise<void> {
   console.log(s, b, exit, versions().libssh2);
 }
 
+async function opiSftp(conn: Connection): Promise<void> {
+  const config = GetConnectionConfiguration(GetSettingsPrivateKey('h', 22, 'u', '/k'));
+  const listed: ListResult = await ListObjects(conn, '', true);
+  if (listed.result) {
+    const first: FileInfo | undefined = listed.data[0];
+    const children: FileInfo[] | string | undefined = first?.objects;
+    console.log(first?.permissions, first?.is_symlink, children);
+  } else {
+    const failure: OpiSftpFailure = listed;
+    console.log(failure.error, failure.code, failure.sftp_status, listed.close_connection?.result);
+  }
+  // @ts-expect-error a result must be narrowed before data can be read
+  console.log(listed.data);
+  await sftp.CreateNewDirectory(config, 'd', '0755');
+  await sftp.CreateNewDirectory(conn, 'd', 700);
+  const uploaded = await UploadFile(conn, Buffer.from('x'), 'r');
+  if (uploaded.result) console.log(uploaded.bytes);
+  const saved = await SaveFile(config, 'r', '/tmp/l');
+  if (saved.result) console.log(saved.bytes, saved.filepath, saved.close_connection);
+  const data = await GetFileData(conn, 'r');
+  if (Buffer.isBuffer(data)) console.log(data.length);
+  else console.log(data.error);
+  const info = await GetFileInformation(conn, 'r');
+  if (info.result) console.log(info.data.modified, info.data.is_directory);
+  await UpdatePath(conn, 'a', 'b', true);
+  const cwd = await sftp.GetCurrentDirectory(conn);
+  if (cwd.result) console.log(cwd.path);
+  // @ts-expect-error UploadFile takes a path or bytes, not a number
+  await UploadFile(conn, 42, 'r');
+}
+
 void opi;
+void opiSftp;
 void logins;
 void fromSshConfig;
 void idiomatic;
