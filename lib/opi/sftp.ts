@@ -134,9 +134,10 @@ async function step<T>(prefix: string, work: Promise<T>): Promise<T> {
   }
 }
 
-/** A local file failure: `<prefix><Node's text>` (OPI's `File error: ` / `Write error: `). */
-function localFailure(prefix: string, error: unknown, code: OpiFailure['code']): OpiStepError {
-  const text = error instanceof Error ? error.message : String(error);
+/** A local file failure: `<prefix><Node's text>` (OPI's `File error: ` / `Write error: `), naming `shownPath` for `actualPath`. */
+function localFailure(prefix: string, error: unknown, code: OpiFailure['code'], actualPath?: string, shownPath?: string): OpiStepError {
+  let text = error instanceof Error ? error.message : String(error);
+  if (actualPath !== undefined && shownPath !== undefined) text = text.split(actualPath).join(shownPath);
   return new OpiStepError({ result: false, error: `${prefix}${text}`, code });
 }
 
@@ -330,25 +331,39 @@ function remoteContents(sftp: Sftp, remote: string): Promise<Buffer> {
   return step('Remote file access error: ', sftp.readFile(remote, { maxBytes: MAX_FILE_BYTES }));
 }
 
-/** Writes `bytes` to `local` through a temporary file in the same directory, renamed over it at the end. */
+/** The permission bits of an existing local file, or 0o644 for a new one. */
+async function localMode(local: string): Promise<number> {
+  try {
+    return (await fs.stat(local)).mode & 0o7777;
+  } catch {
+    return 0o644;
+  }
+}
+
+/**
+ * Writes `bytes` to `local` through a temporary file in the same directory, renamed over it at the
+ * end (an existing file's permission bits are kept).
+ */
 async function replaceLocal(local: string, bytes: Buffer): Promise<void> {
   const temporary = nodePath.join(nodePath.dirname(local), `.${nodePath.basename(local)}.${randomBytes(6).toString('hex')}.part`);
+  const mode = await localMode(local);
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(temporary, 'wx', 0o644);
+    handle = await fs.open(temporary, 'wx', mode);
   } catch (error) {
-    throw localFailure('File error: ', error, 'INVALID_SETTINGS');
+    throw localFailure('File error: ', error, 'INVALID_SETTINGS', temporary, local);
   }
   try {
     try {
       await handle.writeFile(bytes);
+      await handle.chmod(mode);
     } finally {
       await handle.close();
     }
     await fs.rename(temporary, local);
   } catch (error) {
     await fs.rm(temporary, { force: true });
-    throw localFailure('Write error: ', error, 'INVALID_STATE');
+    throw localFailure('Write error: ', error, 'INVALID_STATE', temporary, local);
   }
 }
 

@@ -124,6 +124,18 @@ describe('OPI SFTP functions', () => {
     assert.equal(missing.result, false);
     assert.match(missing.error, /^File error: ENOENT/);
     sftpFailure(await UploadFile(conn, Buffer.from('x'), `${remote}/no/x`), 'Remote file access error: [SFTP(2)] no such file', 2);
+    // A sparse local file past the in-memory bound (1 GiB) is refused before it is read.
+    const huge = path.join(local, 'huge.bin');
+    fs.writeFileSync(huge, '');
+    fs.truncateSync(huge, 1024 ** 3 + 1);
+    try {
+      const tooLarge = await UploadFile(conn, huge, `${remote}/huge.bin`);
+      assert.equal(tooLarge.result, false);
+      assert.equal(tooLarge.code, 'INVALID_SETTINGS');
+      assert.match(tooLarge.error, /^Settings error: file is 1073741825 bytes; .* at most 1073741824 bytes/);
+    } finally {
+      fs.rmSync(huge);
+    }
   });
 
   it('GetFileData of a missing file: the error map, with close_connection in configuration mode', async () => {
@@ -144,6 +156,15 @@ describe('OPI SFTP functions', () => {
     assert.deepEqual(result.close_connection, { result: true });
     assert.equal(fs.readFileSync(target, 'utf8'), 'keep me');
     assert.deepEqual(fs.readdirSync(local).sort(), ['saved.txt', 'source.bin']);
+    fs.chmodSync(target, 0o600);
+    assert.equal((await SaveFile(conn, `${remote}/s.txt`, target)).result, true);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'remote text');
+    assert.equal(fs.statSync(target).mode & 0o777, 0o600);
+    const nowhere = path.join(local, 'no-dir', 'x.txt');
+    const bad = await SaveFile(conn, `${remote}/s.txt`, nowhere);
+    assert.equal(bad.result, false);
+    assert.equal(bad.code, 'INVALID_SETTINGS');
+    assert.equal(bad.error, `File error: ENOENT: no such file or directory, open '${nowhere}'`);
   });
 
   it('ListObjects: shapes, "" as ".", recursion with objects, symlinks not followed, errors', async () => {
