@@ -85,6 +85,18 @@ function isConfiguration(value: unknown): value is ConnectionConfiguration {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && 'set' in value;
 }
 
+/**
+ * Opens the connection a configuration from GetConnectionConfiguration describes; anything else is
+ * a Settings error naming `connection`. Used by every OPI function that takes a configuration.
+ */
+export async function openConfiguration(value: unknown): Promise<Connection> {
+  if (!isConfiguration(value)) {
+    throw settingsError('connection', 'must be a connection from CreateConnection or a configuration from GetConnectionConfiguration (with a "set" key)');
+  }
+  checkKeys(value, OPI_CONFIGURATION_KEYS);
+  return openConnection(planFromOpi(value.set, value.proxy));
+}
+
 /** OPI's exit_code text: the status, or 128 + the signal's number when a signal ended it. */
 function exitCodeText(exitCode: number | null, signal: string | null): string {
   if (exitCode !== null) return String(exitCode);
@@ -136,19 +148,15 @@ export async function ExecuteCommand(connection: Connection | ConnectionConfigur
       loggers.get(connection)?.log(`Execute command: ${command}`);
       return await runOn(connection, command);
     }
-    if (!isConfiguration(connection)) {
-      throw settingsError('connection', 'must be a connection from CreateConnection or a configuration from GetConnectionConfiguration (with a "set" key)');
-    }
-    checkKeys(connection, OPI_CONFIGURATION_KEYS);
-    const opened = await openConnection(planFromOpi(connection.set, connection.proxy));
+    const opened = await openConfiguration(connection);
+    let result: ExecuteSuccess;
     try {
-      const result = await runOn(opened, command);
-      await opened.close();
-      result.close_connection = { result: true };
-      return result;
+      result = await runOn(opened, command);
     } finally {
       await opened.close();
     }
+    result.close_connection = { result: true };
+    return result;
   } catch (error) {
     return toOpiFailure(error);
   }

@@ -15,15 +15,13 @@ import nodePath from 'node:path';
 
 import { Connection } from '../connection';
 import { type OpiFailure, settingsError, shown, SshError, toOpiFailure } from '../errors';
-import { checkKeys, OPI_CONFIGURATION_KEYS } from '../known-keys';
-import { openConnection } from '../open';
 import { DEFAULT_MAX_READ_BYTES, type Sftp, type SftpStats } from '../sftp';
 import { describe } from '../validate';
 import type { ConnectionConfiguration } from './settings';
-import { planFromOpi } from './to-options';
 
 // OPI's SFTP library re-exports the SSH library's connection and settings functions unchanged.
 export { CloseConnection, CreateConnection, IsConnector } from './functions';
+import { openConfiguration } from './functions';
 export {
   GetConnectionConfiguration,
   GetProxySettings,
@@ -141,10 +139,6 @@ function localFailure(prefix: string, error: unknown, code: OpiFailure['code'], 
   return new OpiStepError({ result: false, error: `${prefix}${text}`, code });
 }
 
-function isConfiguration(value: unknown): value is ConnectionConfiguration {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && 'set' in value;
-}
-
 /**
  * Runs `work` on an SFTP session of `target` (closed after). A configuration is connected first
  * and closed after, also on failure, and a result map gets `close_connection`.
@@ -164,22 +158,18 @@ async function onSftp<T extends object>(target: SftpTarget, work: (sftp: Sftp) =
   if (target instanceof Connection) return inSession(target);
   let opened: Connection;
   try {
-    if (!isConfiguration(target)) {
-      throw settingsError('connection', 'must be a connection from CreateConnection or a configuration from GetConnectionConfiguration (with a "set" key)');
-    }
-    checkKeys(target, OPI_CONFIGURATION_KEYS);
-    opened = await openConnection(planFromOpi(target.set, target.proxy));
+    opened = await openConfiguration(target);
   } catch (error) {
     return failureOf(error);
   }
+  let result: T | OpiSftpFailure;
   try {
-    const result = await inSession(opened);
-    await opened.close();
-    if (Buffer.isBuffer(result)) return result;
-    return Object.assign(result, { close_connection: { result: true as const } });
+    result = await inSession(opened);
   } finally {
     await opened.close();
   }
+  if (Buffer.isBuffer(result)) return result;
+  return Object.assign(result, { close_connection: { result: true as const } });
 }
 
 /** A flag OPI passes as a boolean or its text ("true" / "false"). */
