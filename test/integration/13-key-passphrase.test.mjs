@@ -8,8 +8,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
-import { connect, ExecuteCommand, GetConnectionConfiguration, GetSettingsPrivateKey, SshError } from '../../dist/index.js';
+import { connect, ExecuteCommand, GetConnectionConfiguration, GetSettingsPrivateKey } from '../../dist/index.js';
 import { startSshd } from '../fixtures/sshd.mjs';
+import { rejection } from '../fixtures/rejection.mjs';
 
 describe('a wrong passphrase says so (keys made by the test)', () => {
   const PASSPHRASE = 'right-passphrase-71c3';
@@ -27,16 +28,6 @@ describe('a wrong passphrase says so (keys made by the test)', () => {
     await sshd?.stop();
     if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
   });
-  /** The SshError `promise` rejects with (fails when it resolves). */
-  async function rejection(promise) {
-    const outcome = await promise.then((value) => ({ value }), (error) => ({ error }));
-    if ('value' in outcome) {
-      await outcome.value?.close?.();
-      assert.fail('resolved');
-    }
-    assert.ok(outcome.error instanceof SshError, String(outcome.error?.stack ?? outcome.error));
-    return outcome.error;
-  }
   const login = (options) => connect({ host: sshd.host, port: sshd.port, username: sshd.user, connectTimeout: 10000, ...options });
   // libssh2 says -48 (LIBSSH2_ERROR_KEYFILE_AUTH_FAILED) or -16 (LIBSSH2_ERROR_FILE) for the same
   // mistake, depending on which of its loaders gave up last and on OpenSSL's error queue.

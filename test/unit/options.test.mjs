@@ -19,9 +19,9 @@ import {
   GetSettingsLoginPassword,
   GetSettingsPrivateKey,
   GetSettingsViaAgent,
-  SshError,
 } from '../../dist/index.js';
 import { startRefusingPort, startSilentServer } from '../fixtures/proxies.mjs';
+import { rejection } from '../fixtures/rejection.mjs';
 
 let refusing;
 let tmp;
@@ -53,16 +53,6 @@ after(async () => {
 const base = () => ({ host: '127.0.0.1', port: refusing.port, username: 'u', password: 'p', connectTimeout: 2000 });
 const opiBase = () => ({ ...GetSettingsLoginPassword('127.0.0.1', refusing.port, 'u', 'p'), connect_timeout: 2 });
 
-/** The SshError `promise` rejects with (fails when it resolves). */
-async function rejection(promise) {
-  const outcome = await promise.then((value) => ({ value }), (error) => ({ error }));
-  if ('value' in outcome) {
-    await outcome.value?.close?.();
-    assert.fail('resolved');
-  }
-  assert.ok(outcome.error instanceof SshError, String(outcome.error?.stack ?? outcome.error));
-  return outcome.error;
-}
 
 describe('unknown options of the idiomatic client are Settings errors', () => {
   const cases = [
